@@ -1,0 +1,65 @@
+package org.dlc4j.cli;
+
+import java.util.Arrays;
+import org.dlc4j.io.Provenance;
+import org.dlc4j.util.UserException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dlc} command: one subcommand per job. */
+@Command(name = "dlc", mixinStandardHelpOptions = true, version = "dlc4j 0.1.0",
+        description = "Discrete Latent Code diffusion models (Lavoie et al. 2025) on the JVM.",
+        subcommands = {DemoCommand.class, ToyCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this directly). */
+    public static int run(String... args) {
+        System.setProperty("java.awt.headless", "true");
+        Provenance.setCommand("dlc " + String.join(" ", args));
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> reportFailure(e, verbose));
+        cli.setParameterExceptionHandler((e, argv) -> {
+            System.err.println("dlc: " + e.getMessage().lines().findFirst().orElse("bad arguments")
+                    + " (see 'dlc " + commandPath(e.getCommandLine()) + "--help')");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    private static String commandPath(CommandLine cmd) {
+        String qualified = cmd.getCommandSpec().qualifiedName(" ");
+        String sub = qualified.startsWith("dlc") ? qualified.substring(3).trim() : qualified;
+        return sub.isEmpty() ? "" : sub + " ";
+    }
+
+    /** One line for the user; the stack trace only when asked for. */
+    static int reportFailure(Exception e, boolean verbose) {
+        if (verbose) {
+            e.printStackTrace();
+        }
+        Throwable user = e;
+        while (user != null && !(user instanceof UserException)) {
+            user = user.getCause();
+        }
+        if (user != null) {
+            System.err.println("dlc: " + oneLine(user.getMessage()));
+            return 1;
+        }
+        System.err.println("dlc: internal error: " + oneLine(e.getClass().getSimpleName() + ": " + e.getMessage())
+                + (verbose ? "" : " (run again with --verbose for the stack trace)"));
+        return 3;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ");
+    }
+}

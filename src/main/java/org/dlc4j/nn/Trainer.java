@@ -1,0 +1,159 @@
+package org.dlc4j.nn;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.HostTensor;
+import org.dlc4j.util.Progress;
+import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
+
+/**
+ * The training loop every model shares: forward in grad mode, backward, global-norm clipping, AdamW with
+ * warm-up, EMA, and checkpoints holding everything needed to continue exactly (weights, EMA, optimizer
+ * moments, RNG state, step).
+ */
+public final class Trainer implements AutoCloseable {
+    /** Optimisation settings of one run. */
+    public record Config(long steps, double lr, long warmupSteps, AdamW.Config adam, double gradClip, double emaDecay, long checkpointEvery) {
+    }
+
+    /** Builds the scalar loss of one step; called in grad mode, inside a scope that frees its temporaries. */
+    @FunctionalInterface
+    public interface LossFn {
+        NDArray loss(NDManager manager, Rng rng, long step);
+    }
+
+    private static final String EMA = "ema.";
+    private static final String ADAM = "adamw.";
+
+    private final Params params;
+    private final Config config;
+    private final AdamW adam;
+    private final Ema ema;
+    private final Rng rng;
+    private final Warmup warmup;
+    private long step;
+    private double lastLoss = Double.NaN;
+
+    public Trainer(Params params, Config config, long seed) {
+        this.params = params;
+        this.config = config;
+        this.adam = new AdamW(params, config.adam());
+        this.ema = new Ema(params, config.emaDecay());
+        this.rng = new Rng(seed);
+        this.warmup = new Warmup(config.lr(), config.warmupSteps());
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    public Params emaWeights() {
+        return ema.weights();
+    }
+
+    /** One optimisation step; returns the loss before the update. */
+    public double trainStep(LossFn lossFn) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray l = lossFn.loss(params.manager(), rng, step);
+                gc.backward(l);
+                loss = l.getFloat();
+            }
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            params.all().forEach((name, p) -> grads.put(name, p.getGradient()));
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("loss became " + loss + " at step " + step + ": lower --lr or check the data");
+            }
+            GradClip.clipGlobalNorm(grads, config.gradClip());
+            adam.step(params, grads, warmup.at(step));
+            grads.values().forEach(g -> g.subi(g)); // DJL accumulates gradients until they are zeroed
+            ema.update(params);
+            step++;
+            lastLoss = loss;
+            return loss;
+        }
+    }
+
+    /**
+     * Trains until {@code config.steps()}, writing {@code checkpoint} every {@code checkpointEvery} steps and at
+     * the end, so a killed run loses at most one interval.
+     */
+    public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label) {
+        try (Progress progress = new Progress(label, step, config.steps())) {
+            while (step < config.steps()) {
+                double loss = trainStep(lossFn);
+                if (checkpoint != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < config.steps()) {
+                    save(checkpoint, meta);
+                }
+                progress.update(step, String.format(Locale.ROOT, "loss %.4f", loss));
+            }
+        }
+        if (checkpoint != null) {
+            save(checkpoint, meta);
+        }
+    }
+
+    public void save(Path path, Checkpoint.Meta meta) {
+        toCheckpoint(meta).save(path);
+    }
+
+    public Checkpoint toCheckpoint(Checkpoint.Meta meta) {
+        LinkedHashMap<String, HostTensor> tensors = new LinkedHashMap<>(params.toHost(""));
+        tensors.putAll(ema.weights().toHost(EMA));
+        tensors.putAll(adam.state(ADAM));
+        Map<String, String> extra = new LinkedHashMap<>(meta.extra());
+        extra.put("rng", Long.toString(rng.state()));
+        extra.put("adamw_t", Long.toString(adam.stepCount()));
+        extra.put("loss", Double.toString(lastLoss));
+        return new Checkpoint(new Checkpoint.Meta(meta.kind(), meta.configJson(), step, meta.dataset(), meta.seed(), meta.commit(), meta.command(), extra), tensors);
+    }
+
+    /** Continues from a checkpoint written by {@link #save}: weights, EMA, optimizer, RNG and step. */
+    public void restore(Checkpoint ckpt, Path source) {
+        Map<String, HostTensor> t = ckpt.tensors();
+        params.load(t, "", source);
+        ema.weights().load(t, EMA, source);
+        String rngState = ckpt.meta().extra().get("rng");
+        String adamT = ckpt.meta().extra().get("adamw_t");
+        if (rngState == null || adamT == null) {
+            throw new UserException(source + " holds weights only, not a training state: it cannot be resumed (start a new run)");
+        }
+        adam.loadState(t, ADAM, Long.parseLong(adamT), source);
+        rng.setState(Long.parseLong(rngState));
+        step = ckpt.meta().step();
+        lastLoss = Double.parseDouble(ckpt.meta().extra().getOrDefault("loss", "NaN"));
+    }
+
+    /** Resumes from {@code path} if it exists; returns whether it did. */
+    public boolean resumeIfPresent(Path path, String kind) {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        Checkpoint ckpt = Checkpoint.load(path);
+        ckpt.requireKind(kind, path);
+        restore(ckpt, path);
+        return true;
+    }
+
+    @Override
+    public void close() {
+        adam.close();
+        ema.close();
+    }
+}

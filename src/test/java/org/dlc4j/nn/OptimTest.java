@@ -1,0 +1,80 @@
+package org.dlc4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.dlc4j.util.Rng;
+import org.junit.jupiter.api.Test;
+
+/** AdamW, clipping and EMA against hand-computed values. */
+class OptimTest {
+    @Test
+    void adamWStepsMatchPyTorchFormula() {
+        try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
+            p.add("w", new long[] {2}, Init.constant(1f), new Rng(0));
+            AdamW.Config c = new AdamW.Config(0.9, 0.999, 1e-8, 0.1);
+            try (AdamW adam = new AdamW(p, c)) {
+                double lr = 0.01;
+                double[] w = {1, 1};
+                double[] mm = {0, 0};
+                double[] vv = {0, 0};
+                double[][] gs = {{0.5, -2}, {0.1, 3}, {-1, 0.2}};
+                for (int step = 1; step <= gs.length; step++) {
+                    Map<String, NDArray> grads = Map.of("w", m.create(new float[] {(float) gs[step - 1][0], (float) gs[step - 1][1]}));
+                    adam.step(p, grads, lr);
+                    for (int i = 0; i < 2; i++) {
+                        double g = gs[step - 1][i];
+                        w[i] *= 1 - lr * c.weightDecay();
+                        mm[i] = 0.9 * mm[i] + 0.1 * g;
+                        vv[i] = 0.999 * vv[i] + 0.001 * g * g;
+                        double mh = mm[i] / (1 - Math.pow(0.9, step));
+                        double vh = vv[i] / (1 - Math.pow(0.999, step));
+                        w[i] -= lr * mh / (Math.sqrt(vh) + 1e-8);
+                    }
+                }
+                float[] got = p.get("w").toFloatArray();
+                assertEquals(w[0], got[0], 1e-6);
+                assertEquals(w[1], got[1], 1e-6);
+                assertEquals(3, adam.stepCount());
+            }
+        }
+    }
+
+    @Test
+    void globalNormClippingScalesAllGradientsTogether() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            grads.put("a", m.create(new float[] {3f, 0f}));
+            grads.put("b", m.create(new float[] {4f}));
+            double norm = GradClip.clipGlobalNorm(grads, 1.0);
+            assertEquals(5.0, norm, 1e-6);
+            assertArrayEquals(new float[] {0.6f, 0f}, grads.get("a").toFloatArray(), 1e-5f);
+            assertArrayEquals(new float[] {0.8f}, grads.get("b").toFloatArray(), 1e-5f);
+            assertEquals(1.0, GradClip.globalNorm(grads), 1e-5);
+            GradClip.clipGlobalNorm(grads, 10.0);
+            assertArrayEquals(new float[] {0.8f}, grads.get("b").toFloatArray(), 1e-5f);
+        }
+    }
+
+    @Test
+    void emaAndWarmup() {
+        try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
+            p.add("w", new long[] {1}, Init.constant(0f), new Rng(0));
+            try (Ema ema = new Ema(p, 0.9)) {
+                p.get("w").addi(1f);
+                ema.update(p);
+                ema.update(p);
+                // 0 → 0.1 → 0.19
+                assertEquals(0.19, ema.weights().get("w").getFloat(0), 1e-6);
+            }
+        }
+        Warmup w = new Warmup(1e-3, 10);
+        assertEquals(1e-4, w.at(0), 1e-12);
+        assertEquals(1e-3, w.at(9), 1e-12);
+        assertEquals(1e-3, w.at(1000), 1e-12);
+    }
+}
