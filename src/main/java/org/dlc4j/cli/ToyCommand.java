@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dlc4j.diffusion.BetaSchedule;
 import org.dlc4j.toy.KlEstimator;
 import org.dlc4j.toy.ToyStudy;
 import org.dlc4j.util.UserException;
@@ -28,6 +29,9 @@ public final class ToyCommand implements Callable<Integer> {
     @Option(names = "--modes", split = ",", description = "Numbers of mixture components, square numbers (default: 9,121,400,900; quick: 9,121).")
     List<Integer> modes;
 
+    @Option(names = "--variants", split = ",", description = "Models to train: unconditional,oracle,gmm (default: all three).")
+    List<String> variants;
+
     @Option(names = "--steps", description = "Training steps per model (default: 4000; quick: 1200).")
     Long steps;
 
@@ -39,6 +43,9 @@ public final class ToyCommand implements Callable<Integer> {
 
     @Option(names = "--lr", description = "AdamW learning rate (default: 1e-3; quick: 2e-3).")
     Double lr;
+
+    @Option(names = "--schedule", defaultValue = "linear", description = "Noise schedule: linear (DiT) or cosine (improved DDPM) (default: ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--sampling-steps", description = "Ancestral sampling steps, respaced from 1000 (default: 100; quick: 50).")
     Integer samplingSteps;
@@ -72,10 +79,11 @@ public final class ToyCommand implements Callable<Integer> {
     ToyStudy.Config config() {
         ToyStudy.Config d = quick ? ToyStudy.Config.quick(common.seed) : ToyStudy.Config.full(common.seed);
         int batchV = positive("--batch", batch, d.batch());
-        return new ToyStudy.Config(modes != null ? modes : d.modes(), d.spacing(), d.variance(),
+        return new ToyStudy.Config(modes != null ? modes : d.modes(),
+                variants != null ? variants.stream().map(ToyStudy.Variant::parse).toList() : d.variants(), d.spacing(), d.variance(),
                 positive("--hidden", hidden, d.hidden()), d.layers(), batchV,
                 positive("--steps", steps == null ? null : Math.toIntExact(steps), (int) d.steps()),
-                lr != null ? positiveD("--lr", lr) : d.lr(), d.diffusionSteps(),
+                lr != null ? positiveD("--lr", lr) : d.lr(), BetaSchedule.parse(schedule), d.diffusionSteps(),
                 positive("--sampling-steps", samplingSteps, d.samplingSteps()),
                 positive("--kde-samples", kdeSamples, d.kdeSamples()),
                 positive("--eval-samples", evalSamples, d.evalSamples()),

@@ -25,8 +25,8 @@ public record DiffusionConfig(BetaSchedule schedule, int steps, boolean learnSig
         return new DiffusionConfig(BetaSchedule.LINEAR, 1000, true, false, 1.0, Decoder.DISCRETIZED_8BIT);
     }
 
-    /** Improved DDPM for continuous data: cosine schedule, learned σ, hybrid loss with λ = 0.001. */
-    public static DiffusionConfig improvedContinuous(int steps) {
-        return new DiffusionConfig(BetaSchedule.COSINE, steps, true, false, steps / 1000.0, Decoder.GAUSSIAN);
+    /** Improved DDPM's objective for continuous data: learned σ, hybrid loss with λ = 0.001. */
+    public static DiffusionConfig improvedContinuous(BetaSchedule schedule, int steps) {
+        return new DiffusionConfig(schedule, steps, true, false, steps / 1000.0, Decoder.GAUSSIAN);
     }
 }

@@ -31,7 +31,9 @@ final class ToyReport {
                 .append("<h2>Samples (Fig. 2a–c)</h2>\n");
         for (int n : config.modes()) {
             h.append("<h3>").append(n).append(" modes</h3><div>");
-            for (String what : List.of("data", "unconditional", "oracle", "gmm")) {
+            List<String> panels = new java.util.ArrayList<>(List.of("data"));
+            config.variants().forEach(v -> panels.add(v.id));
+            for (String what : panels) {
                 h.append("<img src=\"scatter-N").append(n).append('-').append(what).append(".png\" alt=\"").append(what).append("\">");
             }
             h.append("</div>\n");

@@ -26,7 +26,7 @@ class TrainerResumeTest {
     static final int STEPS = 40;
     static final Trainer.Config CONFIG = new Trainer.Config(STEPS, 3e-3, 5, new AdamW.Config(0.9, 0.999, 1e-8, 0.01), 1.0, 0.9, 0);
     static final GridMixture DATA = new GridMixture(9, 1.0, 0.1);
-    static final GaussianDiffusion DIFFUSION = new GaussianDiffusion(DiffusionConfig.improvedContinuous(100));
+    static final GaussianDiffusion DIFFUSION = new GaussianDiffusion(DiffusionConfig.improvedContinuous(org.dlc4j.diffusion.BetaSchedule.COSINE, 100));
 
     static Trainer.LossFn lossFor(ToyMlp model) {
         return (mgr, rng, step) -> {

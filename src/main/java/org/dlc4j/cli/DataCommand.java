@@ -1,0 +1,77 @@
+package org.dlc4j.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.data.PngFolderDataset;
+import org.dlc4j.io.ImageGrid;
+import org.dlc4j.util.UserException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dlc data}: check that a data set reads, and look at it. */
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Load a data set, print its counts and write a grid of its images.")
+public final class DataCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--data", description = "Fashion-MNIST folder (default: " + "/usr/share/datasets/fashion-mnist" + ").")
+    Path data = FashionMnist.DEFAULT_DIR;
+
+    @Option(names = "--split", defaultValue = "train", description = "train or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--png", description = "Read a folder of PNGs (optional metadata.tsv) instead of Fashion-MNIST.")
+    Path png;
+
+    @Option(names = "--channels", defaultValue = "1", description = "Channels for --png: 1, 3 or 4 (default: ${DEFAULT-VALUE}).")
+    int channels;
+
+    @Option(names = "--pad", defaultValue = "0", description = "Pad images to this size, e.g. 32 (default: none).")
+    int pad;
+
+    @Option(names = "--grid", defaultValue = "out/data-grid.png", description = "Where to write a grid of the first images (default: ${DEFAULT-VALUE}).")
+    Path grid;
+
+    @Option(names = "--count", defaultValue = "64", description = "Images in the grid (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Override
+    public Integer call() {
+        ImageDataset ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data, parseSplit(split));
+        if (pad > 0) {
+            ds = ds.padTo(pad);
+        }
+        System.out.printf(Locale.ROOT, "%s: %d images, %d×%d×%d%n", ds.name(), ds.count(), ds.channels(), ds.height(), ds.width());
+        if (ds.labels() != null) {
+            int[] counts = new int[Math.max(1, ds.numClasses())];
+            for (int l : ds.labels()) {
+                counts[l]++;
+            }
+            for (int k = 0; k < counts.length; k++) {
+                String name = k < ds.classNames().size() ? ds.classNames().get(k) : Integer.toString(k);
+                System.out.printf(Locale.ROOT, "  %2d %-12s %d%n", k, name, counts[k]);
+            }
+        }
+        int n = Math.min(count, ds.count());
+        if (n < 1) {
+            throw new UserException("--count must be at least 1");
+        }
+        int[] idx = new int[n];
+        java.util.Arrays.setAll(idx, i -> i);
+        ImageGrid.write(grid, ds.batch(idx), n, ds.channels(), ds.height(), ds.width(), (int) Math.ceil(Math.sqrt(n)), 2, 2);
+        System.out.println("grid: " + grid);
+        return 0;
+    }
+
+    static FashionMnist.Split parseSplit(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "train" -> FashionMnist.Split.TRAIN;
+            case "test" -> FashionMnist.Split.TEST;
+            default -> throw new UserException("--split '" + s + "' is not train or test");
+        };
+    }
+}

@@ -1,0 +1,139 @@
+package org.dlc4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.HostTensor;
+import org.dlc4j.io.SafeTensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad input gets one line naming the problem, a non-zero exit and no stack trace. */
+class CliErrorsTest {
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static void assertOneLineError(Result r, String... fragments) {
+        assertNotEquals(0, r.code(), "exit code");
+        // Progress lines may come first; the error itself is the one and last "dlc:" line.
+        String all = r.err().strip();
+        assertFalse(all.contains("\tat "), "no stack trace: " + all);
+        assertEquals(1, all.lines().filter(l -> l.startsWith("dlc:")).count(), "one error line, got: " + all);
+        String err = all.lines().reduce((a, b) -> b).orElse("");
+        assertTrue(err.startsWith("dlc: "), "the error is the last line: " + all);
+        for (String f : fragments) {
+            assertTrue(err.contains(f), "'" + f + "' in: " + err);
+        }
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Result r = run("--help");
+        assertEquals(0, r.code());
+        for (String cmd : new String[] {"demo", "toy", "data", "inspect"}) {
+            assertTrue(r.out().contains("  " + cmd + " "), cmd + " listed in:\n" + r.out());
+        }
+        for (String cmd : new String[] {"demo", "toy", "data", "inspect"}) {
+            assertEquals(0, run(cmd, "--help").code(), cmd + " --help");
+        }
+    }
+
+    @Test
+    void unknownFlagsAndBadValues() {
+        assertOneLineError(run("toy", "--bogus"), "--bogus", "dlc toy --help");
+        assertOneLineError(run("nosuchcommand"), "nosuchcommand");
+        assertOneLineError(run("toy", "--steps", "many"), "--steps");
+        assertOneLineError(run("toy", "--modes", "10", "--out", "/tmp/dlc-never-written"), "square");
+        assertOneLineError(run("toy", "--bandwidth", "wide"), "--bandwidth");
+        assertOneLineError(run("toy", "--steps", "-3"), "--steps must be positive");
+        assertOneLineError(run("data", "--split", "validation"), "--split");
+        assertOneLineError(run("toy", "--device", "tpu"), "tpu");
+    }
+
+    @Test
+    void missingDataset(@TempDir Path dir) {
+        assertOneLineError(run("data", "--data", dir.resolve("nowhere").toString()), "Fashion-MNIST not found", "apt-get install -y dataset-fashion-mnist", "--data");
+    }
+
+    @Test
+    void unreadableTruncatedAndForeignCheckpoints(@TempDir Path dir) throws Exception {
+        assertOneLineError(run("inspect", dir.resolve("missing.safetensors").toString()), "missing.safetensors", "not found");
+
+        Path good = dir.resolve("good.safetensors");
+        LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("w", HostTensor.ofFloats(new long[] {64, 64}, new float[64 * 64]));
+        new Checkpoint(new Checkpoint.Meta("toy-mlp", "{}", 3, "grid", 0, "", "", Map.of()), t).save(good);
+        assertEquals(0, run("inspect", good.toString()).code());
+
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = dir.resolve("truncated.safetensors");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        assertOneLineError(run("inspect", truncated.toString()), "truncated.safetensors", "truncated");
+
+        Path text = dir.resolve("notes.safetensors");
+        Files.writeString(text, "these are not tensors\n");
+        assertOneLineError(run("inspect", text.toString()), "notes.safetensors", "not a safetensors file");
+
+        Path foreign = dir.resolve("foreign.safetensors");
+        SafeTensors.write(foreign, t, Map.of("format", "pt"));
+        assertOneLineError(run("inspect", foreign.toString()), "foreign.safetensors", "not a dlc4j checkpoint");
+    }
+
+    @Test
+    void checkpointOfWrongKindOrShapeWhenResuming(@TempDir Path dir) throws Exception {
+        Path ckptDir = dir.resolve("checkpoints");
+        Files.createDirectories(ckptDir);
+        Path wrongKind = ckptDir.resolve("toy-N9-unconditional.safetensors");
+        LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("w", HostTensor.ofFloats(new long[] {2}, new float[2]));
+        new Checkpoint(new Checkpoint.Meta("dit", "{}", 3, "fmnist", 0, "", "", Map.of()), t).save(wrongKind);
+        String[] small = {"--kde-samples", "500", "--eval-samples", "200", "--sampling-steps", "5"};
+        assertOneLineError(run(concat(new String[] {"toy", "--modes", "9", "--steps", "2", "--out", dir.toString(), "--resume"}, small)),
+                "toy-N9-unconditional.safetensors", "'dit'", "toy-mlp");
+
+        // A real toy checkpoint of width 16, resumed by a run of width 32.
+        Files.delete(wrongKind);
+        assertEquals(0, run(concat(new String[] {"toy", "--modes", "9", "--steps", "2", "--hidden", "16", "--out", dir.toString()}, small)).code());
+        assertOneLineError(run(concat(new String[] {"toy", "--modes", "9", "--steps", "4", "--hidden", "32", "--out", dir.toString(), "--resume"}, small)),
+                "toy-N9-unconditional.safetensors", "shape", "different configuration");
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void verbosePrintsTheStackTrace(@TempDir Path dir) {
+        Result r = run("inspect", "--verbose", dir.resolve("missing.safetensors").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("\tat "), "stack trace with --verbose");
+    }
+}
