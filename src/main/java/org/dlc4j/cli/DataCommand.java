@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dlc data}: check that a data set reads, and look at it. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Load a data set, print its counts and write a grid of its images.")
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Load a data set, print its counts, write an image grid.")
 public final class DataCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

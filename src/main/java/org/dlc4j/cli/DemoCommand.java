@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code dlc demo}: the project's main job on built-in defaults, no data set needed. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs the built-in demo (for now the toy study of Fig. 2 in quick mode) and writes pictures and an HTML page.")
+        description = "Run the built-in demo; write its pictures and an HTML page.")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

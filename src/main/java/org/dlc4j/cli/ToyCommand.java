@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code dlc toy}: the paper's Figure 2 study. */
 @Command(name = "toy", mixinStandardHelpOptions = true,
-        description = "Toy study of Fig. 2: unconditional vs oracle- vs GMM-conditioned diffusion on a grid of N Gaussians; writes KL table, plots and an HTML report.")
+        description = "Fig. 2 toy study: (un)conditional diffusion on a grid of Gaussians.")
 public final class ToyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -56,7 +56,7 @@ public final class ToyCommand implements Callable<Integer> {
     @Option(names = "--eval-samples", description = "Data points the KL is averaged over (default: 20000; quick: 5000).")
     Integer evalSamples;
 
-    @Option(names = "--bandwidth", defaultValue = "silverman", description = "KDE bandwidth: silverman (the paper's) or a fixed value (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bandwidth", defaultValue = "cv", description = "KDE bandwidth: cv (factor chosen by held-out likelihood), silverman (the paper's) or a fixed value (default: ${DEFAULT-VALUE}).")
     String bandwidth;
 
     @Option(names = "--resume", description = "Continue from the checkpoints in <out>/checkpoints where present.")

