@@ -119,11 +119,6 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Steps skipped because their loss or gradient was not finite. */
-    public long skippedSteps() {
-        return skippedSteps;
-    }
-
     /**
      * Trains until {@code config.steps()}, writing {@code checkpoint} every {@code checkpointEvery} steps and at
      * the end, so a killed run loses at most one interval.

@@ -18,17 +18,20 @@ public final class KlEstimator {
      * covariance) but picks the factor that maximises the likelihood of held-out data under a KDE of data
      * samples, which is the factor that minimises the floor; a number is a fixed isotropic bandwidth.
      */
-    public record Bandwidth(String rule, double fixed) {
+    public record Bandwidth(Rule rule, double fixed) {
+        /** How the kernel width is set. */
+        public enum Rule { SILVERMAN, CV, FIXED }
+
         public static Bandwidth silverman() {
-            return new Bandwidth("silverman", Double.NaN);
+            return new Bandwidth(Rule.SILVERMAN, Double.NaN);
         }
 
         public static Bandwidth crossValidated() {
-            return new Bandwidth("cv", Double.NaN);
+            return new Bandwidth(Rule.CV, Double.NaN);
         }
 
         public static Bandwidth fixed(double h) {
-            return new Bandwidth("fixed", h);
+            return new Bandwidth(Rule.FIXED, h);
         }
 
         public static Bandwidth parse(String s) {
@@ -55,9 +58,9 @@ public final class KlEstimator {
          */
         public Function<float[], Kde> choose(NDManager manager, float[] reference, float[] selectionQueries) {
             return switch (rule) {
-                case "silverman" -> Kde::silverman;
-                case "fixed" -> xy -> Kde.fixed(xy, fixed);
-                default -> {
+                case SILVERMAN -> Kde::silverman;
+                case FIXED -> xy -> Kde.fixed(xy, fixed);
+                case CV -> {
                     double factor = crossValidatedFactor(manager, reference, selectionQueries);
                     yield xy -> Kde.scaled(xy, factor);
                 }
@@ -66,7 +69,7 @@ public final class KlEstimator {
 
         @Override
         public String toString() {
-            return rule.equals("fixed") ? Double.toString(fixed) : rule;
+            return rule == Rule.FIXED ? Double.toString(fixed) : rule.name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -134,7 +134,8 @@ public final class ToyStudy {
 
     private List<Row> runModes(int n) {
         GridMixture data = new GridMixture(n, config.spacing(), config.variance());
-        Rng rng = new Rng(config.seed() * 1_000_003L + n);
+        long modesSeed = config.seed() * 1_000_003L + n;
+        Rng rng = new Rng(modesSeed);
         GaussianMixtureEm.Model gmm = GaussianMixtureEm.fit(data.sample(config.emPoints(), rng.split()).xy(), 2,
                 GaussianMixtureEm.Config.of(n), rng.split());
         GridMixture.Sample heldOut = data.sample(config.evalSamples(), rng.split());
@@ -142,7 +143,7 @@ public final class ToyStudy {
         float[] queries = data.sample(config.evalSamples(), rng.split()).xy();
         float[] reference = data.sample(config.kdeSamples(), rng.split()).xy();
         // Its own stream, so choosing a bandwidth never changes which models are trained.
-        Rng selectionRng = new Rng(config.seed() * 1_000_003L + n + 0x5E1EC7L);
+        Rng selectionRng = new Rng(modesSeed + 0x5E1EC7L);
         float[] selection = data.sample(Math.max(1000, config.evalSamples() / 5), selectionRng).xy();
         Function<float[], Kde> kde = config.bandwidth().choose(manager, reference, selection);
         Kde referenceKde = kde.apply(reference);
