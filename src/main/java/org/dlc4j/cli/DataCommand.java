@@ -18,8 +18,8 @@ public final class DataCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--data", description = "Fashion-MNIST folder (default: " + "/usr/share/datasets/fashion-mnist" + ").")
-    Path data = FashionMnist.DEFAULT_DIR;
+    @Mixin
+    DataOption data;
 
     @Option(names = "--split", defaultValue = "train", description = "train or test (default: ${DEFAULT-VALUE}).")
     String split;
@@ -41,7 +41,7 @@ public final class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ImageDataset ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data, parseSplit(split));
+        ImageDataset ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data.dir, parseSplit(split));
         if (pad > 0) {
             ds = ds.padTo(pad);
         }

@@ -32,7 +32,7 @@ public final class ToyCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", description = "Models to train: unconditional,oracle,gmm (default: all three).")
     List<String> variants;
 
-    @Option(names = "--steps", description = "Training steps per model (default: 4000; quick: 1200).")
+    @Option(names = "--steps", description = "Training steps per model (default: 10000; quick: 1000).")
     Long steps;
 
     @Option(names = "--batch", description = "Training batch (default: 2048, the paper's; quick: 1024).")

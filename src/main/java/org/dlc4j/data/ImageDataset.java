@@ -154,6 +154,30 @@ public record ImageDataset(String name, int count, int channels, int height, int
         return new ImageDataset(name, count, channels, size, size, out, labels, captions, classNames);
     }
 
+    /**
+     * The central {@code size}×{@code size} window of every image: the inverse of {@link #padTo}, so a 32×32
+     * generator output is read by a network trained on 28×28 Fashion-MNIST.
+     */
+    public ImageDataset cropTo(int size) {
+        if (size > height || size > width) {
+            throw new UserException("cannot crop %s (%d×%d images) to %d×%d: the size must be at most %d"
+                    .formatted(name, height, width, size, size, Math.min(height, width)));
+        }
+        if (size == height && size == width) {
+            return this;
+        }
+        int top = (height - size) / 2;
+        int left = (width - size) / 2;
+        int planes = count * channels;
+        byte[] out = new byte[planes * size * size];
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < size; y++) {
+                System.arraycopy(pixels, (p * height + top + y) * width + left, out, (p * size + y) * size, size);
+            }
+        }
+        return new ImageDataset(name, count, channels, size, size, out, labels, captions, classNames);
+    }
+
     @Override
     public String toString() {
         return "ImageDataset[%s: %d × %d×%d×%d%s%s]".formatted(name, count, channels, height, width,

@@ -146,7 +146,8 @@ public final class PngFolderDataset {
         return lines;
     }
 
-    private static List<Path> listPngs(Path dir) {
+    /** The {@code *.png} files directly in {@code dir}, in the order {@link #load} reads them. */
+    public static List<Path> listPngs(Path dir) {
         try (var entries = Files.list(dir)) {
             return entries.filter(p -> fileName(p).toLowerCase(Locale.ROOT).endsWith(".png") && Files.isRegularFile(p))
                     .sorted(Comparator.comparing(PngFolderDataset::fileName))

@@ -18,11 +18,11 @@ import java.util.function.UnaryOperator;
  * Write-then-rename, so a crash or a full disk mid-write never destroys the previous file at the
  * target: readers see either the old complete file or the new complete one.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {}
 
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -30,7 +30,7 @@ final class AtomicFiles {
     static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
     /** Writes {@code body} to {@code target} atomically; I/O failures become a {@link org.dlc4j.util.UserException}. */
-    static void write(Path target, Body body) {
+    public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         // A dot-prefixed sibling: same file system (so the rename is atomic) and hidden from directory listings.

@@ -6,18 +6,25 @@ package org.dlc4j.nn;
  */
 public final class Ema implements AutoCloseable {
     private final Params shadow;
-    private final double decay;
+    private final boolean owned;
 
-    public Ema(Params params, double decay) {
+    public Ema(Params params) {
         this.shadow = params.copy();
-        this.decay = decay;
+        this.owned = true;
+    }
+
+    /** Keeps the average in {@code shadow} (which it does not close), starting from a copy of {@code params}. */
+    public Ema(Params params, Params shadow) {
+        shadow.assign(params);
+        this.shadow = shadow;
+        this.owned = false;
     }
 
     public Params weights() {
         return shadow;
     }
 
-    public void update(Params params) {
+    public void update(Params params, double decay) {
         for (var e : params.all().entrySet()) {
             shadow.get(e.getKey()).muli(decay).addi(e.getValue().mul(1 - decay));
         }
@@ -25,6 +32,8 @@ public final class Ema implements AutoCloseable {
 
     @Override
     public void close() {
-        shadow.close();
+        if (owned) {
+            shadow.close();
+        }
     }
 }

@@ -52,6 +52,35 @@ public interface Init {
         };
     }
 
+    /**
+     * Xavier uniform over a conv weight [out, in, k, k] viewed as a Linear [out, in·k²]: what DiT and MAE do to
+     * their patch embedding ({@code nn.init.xavier_uniform_(w.view(w.shape[0], -1))}).
+     */
+    static Init xavierUniformFlat() {
+        return (shape, rng) -> {
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            return uniform(Math.sqrt(6.0 / (fanIn + shape[0]))).sample(shape, rng);
+        };
+    }
+
+    /** Truncated normal N(0, σ²) cut at ±2σ, the ViT initialisation of position embeddings and tokens. */
+    static Init truncatedNormal(double std) {
+        return (shape, rng) -> {
+            float[] a = new float[numel(shape)];
+            for (int i = 0; i < a.length; i++) {
+                double v;
+                do {
+                    v = rng.nextGaussian();
+                } while (Math.abs(v) > 2);
+                a[i] = (float) (v * std);
+            }
+            return a;
+        };
+    }
+
     /** PyTorch's default for nn.Linear: U(−1/√fan_in, 1/√fan_in) for weight and bias alike. */
     static Init torchDefault(long fanIn) {
         return uniform(1.0 / Math.sqrt(fanIn));

@@ -22,8 +22,38 @@ import org.dlc4j.util.UserException;
  * moments, RNG state, step).
  */
 public final class Trainer implements AutoCloseable {
-    /** Optimisation settings of one run. */
-    public record Config(long steps, double lr, long warmupSteps, AdamW.Config adam, double gradClip, double emaDecay, long checkpointEvery) {
+    /**
+     * Optimisation settings of one run.
+     *
+     * @param minLr    NaN for a constant rate after warm-up, else the end of a cosine decay
+     * @param emaFinal NaN for a constant EMA decay, else the decay reached at the last step on a cosine rise from
+     *                 {@code emaDecay} (DINO's teacher momentum 0.992 → 1)
+     */
+    public record Config(long steps, double lr, long warmupSteps, AdamW.Config adam, double gradClip, double emaDecay, long checkpointEvery,
+                         double minLr, double emaFinal) {
+        public Config(long steps, double lr, long warmupSteps, AdamW.Config adam, double gradClip, double emaDecay, long checkpointEvery) {
+            this(steps, lr, warmupSteps, adam, gradClip, emaDecay, checkpointEvery, Double.NaN, Double.NaN);
+        }
+
+        public Config withCosineLr(double minLr) {
+            return new Config(steps, lr, warmupSteps, adam, gradClip, emaDecay, checkpointEvery, minLr, emaFinal);
+        }
+
+        public Config withEmaRisingTo(double emaFinal) {
+            return new Config(steps, lr, warmupSteps, adam, gradClip, emaDecay, checkpointEvery, minLr, emaFinal);
+        }
+
+        public LrSchedule lrSchedule() {
+            return new LrSchedule(lr, warmupSteps, steps, minLr);
+        }
+
+        /** The EMA decay applied after optimizer step {@code step}. */
+        public double emaAt(long step) {
+            if (Double.isNaN(emaFinal) || steps <= 1) {
+                return emaDecay;
+            }
+            return emaFinal - (emaFinal - emaDecay) * (Math.cos(Math.PI * step / (double) (steps - 1)) + 1) / 2;
+        }
     }
 
     /** Builds the scalar loss of one step; called in grad mode, inside a scope that frees its temporaries. */
@@ -34,13 +64,15 @@ public final class Trainer implements AutoCloseable {
 
     private static final String EMA = "ema.";
     private static final String ADAM = "adamw.";
+    private static final String STATE = "state.";
 
     private final Params params;
     private final Config config;
     private final AdamW adam;
     private final Ema ema;
     private final Rng rng;
-    private final Warmup warmup;
+    private final LrSchedule lrSchedule;
+    private final LinkedHashMap<String, NDArray> tracked = new LinkedHashMap<>();
     private long step;
     private double lastLoss = Double.NaN;
     private double trainSeconds; // wall time spent in trainStep, summed over resumed runs
@@ -49,12 +81,28 @@ public final class Trainer implements AutoCloseable {
     private static final int MAX_CONSECUTIVE_SKIPS = 20;
 
     public Trainer(Params params, Config config, long seed) {
+        this(params, config, seed, null);
+    }
+
+    /**
+     * @param emaTarget weights (same names and shapes) that the EMA is kept in, e.g. a DINO teacher's own
+     *                  parameters; null for a private copy
+     */
+    public Trainer(Params params, Config config, long seed, Params emaTarget) {
         this.params = params;
         this.config = config;
         this.adam = new AdamW(params, config.adam());
-        this.ema = new Ema(params, config.emaDecay());
+        this.ema = emaTarget == null ? new Ema(params) : new Ema(params, emaTarget);
         this.rng = new Rng(seed);
-        this.warmup = new Warmup(config.lr(), config.warmupSteps());
+        this.lrSchedule = config.lrSchedule();
+    }
+
+    /**
+     * Saves {@code buffer}, a non-trained state tensor (DINO's centre, say), in every checkpoint as
+     * {@code state.<name>} and restores it in place on resume.
+     */
+    public void track(String name, NDArray buffer) {
+        tracked.put(name, buffer);
     }
 
     public long step() {
@@ -94,8 +142,8 @@ public final class Trainer implements AutoCloseable {
             double norm = GradClip.clipGlobalNorm(grads, config.gradClip());
             boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
             if (finite) {
-                adam.step(params, grads, warmup.at(step));
-                ema.update(params);
+                adam.step(params, grads, lrSchedule.at(step));
+                ema.update(params, config.emaAt(step));
                 consecutiveSkips = 0;
             } else {
                 skippedSteps++;
@@ -124,10 +172,19 @@ public final class Trainer implements AutoCloseable {
      * the end, so a killed run loses at most one interval.
      */
     public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label) {
+        run(lossFn, checkpoint, meta, label, config.steps());
+    }
+
+    /**
+     * As {@link #run(LossFn, Path, Checkpoint.Meta, String)} but stops at step {@code until} (at most the configured
+     * steps), checkpointed, so a long run can be split across sessions and continued exactly with a resume.
+     */
+    public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label, long until) {
+        long end = Math.min(until, config.steps());
         try (Progress progress = new Progress(label, step, config.steps())) {
-            while (step < config.steps()) {
+            while (step < end) {
                 double loss = trainStep(lossFn);
-                if (checkpoint != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < config.steps()) {
+                if (checkpoint != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < end) {
                     save(checkpoint, meta);
                 }
                 progress.update(step, String.format(Locale.ROOT, "loss %.4f", loss) + (skippedSteps > 0 ? " skipped " + skippedSteps : ""));
@@ -146,6 +203,7 @@ public final class Trainer implements AutoCloseable {
         LinkedHashMap<String, HostTensor> tensors = new LinkedHashMap<>(params.toHost(""));
         tensors.putAll(ema.weights().toHost(EMA));
         tensors.putAll(adam.state(ADAM));
+        tracked.forEach((name, a) -> tensors.put(STATE + name, HostTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
         Map<String, String> extra = new LinkedHashMap<>(meta.extra());
         extra.put("rng", Long.toString(rng.state()));
         extra.put("adamw_t", Long.toString(adam.stepCount()));
@@ -166,6 +224,7 @@ public final class Trainer implements AutoCloseable {
             throw new UserException(source + " holds weights only, not a training state: it cannot be resumed (start a new run)");
         }
         adam.loadState(t, ADAM, Long.parseLong(adamT), source);
+        tracked.forEach((name, a) -> a.set(ckpt.tensor(STATE + name, source).floats()));
         rng.setState(Long.parseLong(rngState));
         step = ckpt.meta().step();
         lastLoss = Double.parseDouble(ckpt.meta().extra().getOrDefault("loss", "NaN"));

@@ -83,7 +83,7 @@ public final class ToyStudy {
                          long checkpointEvery, long seed) {
 
         public static Config full(long seed) {
-            return new Config(List.of(9, 121, 400, 900), List.of(Variant.values()), 1.0, 0.1, 256, 4, 2048, 4000, 1e-3, BetaSchedule.LINEAR, 1000, 100, 50_000, 20_000,
+            return new Config(List.of(9, 121, 400, 900), List.of(Variant.values()), 1.0, 0.1, 256, 4, 2048, 10_000, 1e-3, BetaSchedule.LINEAR, 1000, 100, 50_000, 20_000,
                     40_000, KlEstimator.Bandwidth.crossValidated(), 50, 6, 0.999, 500, seed);
         }
 

@@ -61,20 +61,29 @@ class OptimTest {
     }
 
     @Test
-    void emaAndWarmup() {
+    void emaAndSchedules() {
         try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
             p.add("w", new long[] {1}, Init.constant(0f), new Rng(0));
-            try (Ema ema = new Ema(p, 0.9)) {
+            try (Ema ema = new Ema(p)) {
                 p.get("w").addi(1f);
-                ema.update(p);
-                ema.update(p);
+                ema.update(p, 0.9);
+                ema.update(p, 0.9);
                 // 0 → 0.1 → 0.19
                 assertEquals(0.19, ema.weights().get("w").getFloat(0), 1e-6);
             }
         }
-        Warmup w = new Warmup(1e-3, 10);
+        LrSchedule w = LrSchedule.constant(1e-3, 10);
         assertEquals(1e-4, w.at(0), 1e-12);
         assertEquals(1e-3, w.at(9), 1e-12);
         assertEquals(1e-3, w.at(1000), 1e-12);
+        // DINO's cosine: peak after warm-up, halfway between peak and floor at the midpoint, floor at the end.
+        LrSchedule cos = new LrSchedule(1e-3, 10, 110, 1e-5);
+        assertEquals(1e-3, cos.at(10), 1e-12);
+        assertEquals((1e-3 + 1e-5) / 2, cos.at(60), 1e-12);
+        assertEquals(1e-5, cos.at(110), 1e-12);
+        var teacher = new Trainer.Config(101, 1e-3, 0, AdamW.Config.defaults(), 1, 0.992, 0).withEmaRisingTo(1.0);
+        assertEquals(0.992, teacher.emaAt(0), 1e-12);
+        assertEquals(0.996, teacher.emaAt(50), 1e-12);
+        assertEquals(1.0, teacher.emaAt(100), 1e-12);
     }
 }

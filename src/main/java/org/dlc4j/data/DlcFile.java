@@ -1,0 +1,95 @@
+package org.dlc4j.data;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.DType;
+import org.dlc4j.io.HostTensor;
+import org.dlc4j.util.UserException;
+
+/**
+ * Discrete Latent Codes of a set of images, as written by {@code dlc encode}: a safetensors file holding
+ * {@code tokens} int32 [N, L] (each in 0..V−1), {@code labels} int64 [N] when known, and optionally {@code probs}
+ * float32 [N, L, V] (the SEM distributions at temperature {@code tau}), with L, V, τ, the encoder's hash and the
+ * source data set in its metadata.
+ */
+public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[] probs, double tau, String encoderSha, String source) {
+    public static final String KIND = "dlc-codes";
+
+    public DlcFile {
+        if (length < 1 || vocab < 1 || tokens.length % length != 0) {
+            throw new IllegalArgumentException(tokens.length + " tokens are not codes of length " + length);
+        }
+        int n = tokens.length / length;
+        if (labels != null && labels.length != n) {
+            throw new IllegalArgumentException(labels.length + " labels for " + n + " codes");
+        }
+        if (probs != null && probs.length != tokens.length * vocab) {
+            throw new IllegalArgumentException(probs.length + " probabilities for " + n + " codes of " + length + "×" + vocab);
+        }
+    }
+
+    public int count() {
+        return tokens.length / length;
+    }
+
+    /** Code {@code i}: its L tokens. */
+    public int[] code(int i) {
+        return Arrays.copyOfRange(tokens, i * length, (i + 1) * length);
+    }
+
+    public void write(Path path) {
+        var tensors = new LinkedHashMap<String, HostTensor>();
+        tensors.put("tokens", HostTensor.ofInts(new long[] {count(), length}, tokens));
+        if (labels != null) {
+            tensors.put("labels", HostTensor.ofLongs(new long[] {count()}, Arrays.stream(labels).asLongStream().toArray()));
+        }
+        if (probs != null) {
+            tensors.put("probs", HostTensor.ofFloats(new long[] {count(), length, vocab}, probs));
+        }
+        var meta = Checkpoint.Meta.current(KIND, "", 0, source, 0, Map.of("length", Integer.toString(length),
+                "vocab", Integer.toString(vocab), "tau", Double.toString(tau), "encoder_sha256", encoderSha));
+        new Checkpoint(meta, tensors).save(path);
+    }
+
+    /** Reads and validates a DLC file: shapes agree with its L and V, and every token is in range. */
+    public static DlcFile read(Path path) {
+        Checkpoint ckpt = Checkpoint.load(path, KIND);
+        Map<String, String> extra = ckpt.meta().extra();
+        int length = intField(path, extra, "length");
+        int vocab = intField(path, extra, "vocab");
+        HostTensor t = ckpt.tensor("tokens", path);
+        if (t.dtype() != DType.I32 || t.shape().length != 2 || t.shape()[1] != length) {
+            throw new UserException(path + ": 'tokens' is " + t.dtype() + " " + Arrays.toString(t.shape()) + " but the file says L = " + length
+                    + "; the file is damaged, encode the images again");
+        }
+        int[] tokens = t.ints();
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new UserException(path + ": token " + tokens[i] + " of code " + i / length + " at position " + i % length
+                        + " is outside 0.." + (vocab - 1) + "; the file is damaged, encode the images again");
+            }
+        }
+        int[] labels = null;
+        if (ckpt.tensors().containsKey("labels")) {
+            labels = Arrays.stream(ckpt.tensor("labels", path).longs()).mapToInt(Math::toIntExact).toArray();
+        }
+        float[] probs = ckpt.tensors().containsKey("probs") ? ckpt.tensor("probs", path).floats() : null;
+        try {
+            return new DlcFile(tokens, length, vocab, labels, probs, Double.parseDouble(extra.getOrDefault("tau", "NaN")),
+                    extra.getOrDefault("encoder_sha256", ""), ckpt.meta().dataset());
+        } catch (IllegalArgumentException e) {
+            throw new UserException(path + ": " + e.getMessage() + "; the file is damaged, encode the images again");
+        }
+    }
+
+    private static int intField(Path path, Map<String, String> extra, String key) {
+        try {
+            return Integer.parseInt(extra.get(key));
+        } catch (RuntimeException e) {
+            throw new UserException(path + " has no valid '" + key + "' in its metadata; it was not written by dlc encode");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package org.dlc4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.pooling.Pool;
+import com.google.gson.Gson;
+import java.nio.file.Path;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.nn.Batches;
+import org.dlc4j.nn.Conv2d;
+import org.dlc4j.nn.Linear;
+import org.dlc4j.nn.Params;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.Hashes;
+import org.dlc4j.util.Home;
+import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
+
+/**
+ * The project's ruler: a small VGG-style CNN classifier trained on Fashion-MNIST, standing in for the
+ * ImageNet Inception network of FID/IS (whose weights are not obtainable offline). Two 3×3 conv pairs with
+ * max-pooling, then a fully connected layer whose ReLU output is the feature space ("pool" features, FID's
+ * pool3 analogue), then the classifier. The first channels of the last pooled conv map are the spatial
+ * features of the sFID analogue (sFID uses the first 7 channels of Inception's mixed_6/conv map); precision
+ * and recall are measured there too, because the penultimate layer of a 10-class classifier is blind to
+ * realism (see {@link Evaluator}).
+ *
+ * <p>Input: [B, 1, 28, 28] in [−1, 1]; 32×32 images (the generators' padded size) are centre-cropped first.
+ */
+public final class FeatureNet implements AutoCloseable {
+    public static final String KIND = "feature-net";
+    public static final int SIZE = 28;
+    /**
+     * SHA-256 of the shipped network ({@code models/eval/fmnist-features.safetensors}). Every number the project
+     * reports is measured with this file; another file gives other numbers, so it is refused unless asked for.
+     */
+    public static final String PINNED_SHA256 = "6f68888a640c617b19ef2acbeb50ece0852ae842a479ba09a244d59316b7d9b6";
+
+    /** Where the shipped network lives. */
+    public static Path defaultPath() {
+        return Home.models().resolve("eval").resolve("fmnist-features.safetensors");
+    }
+
+    /**
+     * @param width           channels of the first conv pair (the second pair has twice as many)
+     * @param features        dimension of the penultimate layer, the feature space
+     * @param classes         classifier outputs
+     * @param dropout         dropout rate on the features during training
+     * @param spatialChannels channels of the 7×7 map kept as spatial features
+     */
+    public record Config(int width, int features, int classes, double dropout, int spatialChannels) {
+        public Config {
+            if (spatialChannels > 2 * width) {
+                throw new IllegalArgumentException("spatialChannels " + spatialChannels + " exceeds the map's " + 2 * width);
+            }
+        }
+
+        /** The shipped network: 256-d features, 16×7×7 = 784-d spatial features. */
+        public static Config fmnist() {
+            return new Config(32, 256, 10, 0.3, 16);
+        }
+
+        /** For tests. */
+        public static Config tiny() {
+            return new Config(8, 32, 10, 0.1, 2);
+        }
+
+        public int spatialDim() {
+            return spatialChannels * 7 * 7;
+        }
+    }
+
+    /** Outputs of one forward pass. */
+    public record Output(NDArray logits, NDArray features, NDArray spatial) {
+    }
+
+    private final Config config;
+    private final Params params;
+    private String sha256 = "";
+    private final Conv2d conv1;
+    private final Conv2d conv2;
+    private final Conv2d conv3;
+    private final Conv2d conv4;
+    private final Linear fc;
+    private final Linear head;
+
+    public FeatureNet(NDManager manager, Config config, Rng rng) {
+        this.config = config;
+        this.params = new Params(manager);
+        int w = config.width();
+        conv1 = new Conv2d(params, "conv1", 1, w, 3, 1, 1, rng);
+        conv2 = new Conv2d(params, "conv2", w, w, 3, 1, 1, rng);
+        conv3 = new Conv2d(params, "conv3", w, 2 * w, 3, 1, 1, rng);
+        conv4 = new Conv2d(params, "conv4", 2 * w, 2 * w, 3, 1, 1, rng);
+        fc = new Linear(params, "fc", 2 * w * 7 * 7, config.features(), rng);
+        head = new Linear(params, "head", config.features(), config.classes(), rng);
+    }
+
+    /**
+     * Loads a trained network, refusing any file but the pinned one unless {@code allowUnpinned}.
+     */
+    public static FeatureNet load(NDManager manager, Path path, boolean allowUnpinned) {
+        String sha = Hashes.sha256(path);
+        if (!allowUnpinned && !sha.equals(PINNED_SHA256)) {
+            throw new UserException(path + " has SHA-256 " + sha.substring(0, 12) + "… but the pinned feature network is "
+                    + (PINNED_SHA256.isEmpty() ? "(none)" : PINNED_SHA256.substring(0, 12) + "…")
+                    + ": its numbers would not compare with the project's; restore models/eval (git checkout) or pass --allow-unpinned");
+        }
+        Checkpoint ckpt = Checkpoint.load(path, KIND);
+        Config config;
+        try {
+            config = new Gson().fromJson(ckpt.meta().configJson(), Config.class);
+        } catch (RuntimeException e) {
+            config = null;
+        }
+        if (config == null) {
+            throw new UserException(path + " has no readable feature-network config in its metadata; retrain it with dlc eval train-features");
+        }
+        FeatureNet net = new FeatureNet(manager, config, new Rng(0));
+        net.params().load(ckpt.tensors(), "", path);
+        net.sha256 = sha;
+        return net;
+    }
+
+    /** SHA-256 of the file this network was loaded from ("" if it was built in memory). */
+    public String sha256() {
+        return sha256;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /**
+     * @param x           [B, 1, 28, 28] in [−1, 1]
+     * @param dropoutRng  source of the dropout mask when training, {@code null} at evaluation
+     */
+    public Output forward(NDArray x, Rng dropoutRng) {
+        NDArray h = pool(relu(conv2.forward(relu(conv1.forward(x)))));
+        NDArray map = pool(relu(conv4.forward(relu(conv3.forward(h)))));
+        long batch = x.getShape().get(0);
+        NDArray features = relu(fc.forward(map.reshape(batch, -1)));
+        NDArray spatial = map.get(":, :" + config.spatialChannels()).reshape(batch, -1);
+        NDArray dropped = features;
+        if (dropoutRng != null && config.dropout() > 0) {
+            // The mask comes from the project's RNG, not libtorch's, so a resumed run draws the same masks.
+            float keep = (float) (1 - config.dropout());
+            float[] mask = dropoutRng.uniforms(Math.toIntExact(features.size()));
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = mask[i] < keep ? 1 / keep : 0;
+            }
+            dropped = features.mul(x.getManager().create(mask, features.getShape()));
+        }
+        return new Output(head.forward(dropped), features, spatial);
+    }
+
+    /** Features, spatial features and class probabilities of every image, in batches. */
+    public FeatureSet embed(ImageDataset images, int batch) {
+        ImageDataset in = Images.toFeatureInput(images);
+        int n = in.count();
+        float[] pool = new float[n * config.features()];
+        float[] spatial = new float[n * config.spatialDim()];
+        float[] probs = new float[n * config.classes()];
+        Batches.inOrder(n, batch, (start, idx) -> {
+            int m = idx.length;
+            NDArray x = params.manager().create(in.batch(idx), new Shape(m, 1, SIZE, SIZE));
+            Output out = forward(x, null);
+            System.arraycopy(out.features().toFloatArray(), 0, pool, start * config.features(), m * config.features());
+            System.arraycopy(out.spatial().toFloatArray(), 0, spatial, start * config.spatialDim(), m * config.spatialDim());
+            System.arraycopy(out.logits().softmax(1).toFloatArray(), 0, probs, start * config.classes(), m * config.classes());
+        });
+        return new FeatureSet(new FeatureMatrix(n, config.features(), pool), new FeatureMatrix(n, config.spatialDim(), spatial),
+                probs, config.classes(), in.labels());
+    }
+
+    private static NDArray relu(NDArray x) {
+        return Activation.relu(x);
+    }
+
+    private static NDArray pool(NDArray x) {
+        return Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}

@@ -1,0 +1,121 @@
+package org.dlc4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.dlc4j.data.BatchSampler;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.nn.AdamW;
+import org.dlc4j.nn.Trainer;
+import org.dlc4j.util.Rng;
+
+/**
+ * Trains the feature network: cross-entropy on Fashion-MNIST train with random ±2-pixel shifts and horizontal
+ * flips, AdamW, EMA weights. The shipped file holds the EMA weights only, with the test accuracy in its metadata.
+ */
+public final class FeatureTraining {
+    /**
+     * @param epochs      passes over the training set
+     * @param batch       images per step
+     * @param lr          AdamW learning rate (constant after warm-up)
+     * @param weightDecay AdamW decoupled weight decay
+     * @param emaDecay    decay of the weight average that is shipped
+     * @param checkpointEvery steps between resumable checkpoints
+     */
+    public record Config(FeatureNet.Config net, int epochs, int batch, double lr, double weightDecay, double emaDecay,
+                         long warmupSteps, long checkpointEvery, long seed) {
+        public static Config fmnist(long seed) {
+            return new Config(FeatureNet.Config.fmnist(), 12, 128, 1e-3, 1e-4, 0.999, 200, 200, seed);
+        }
+    }
+
+    /** What a finished run reports. */
+    public record Result(double testAccuracy, double trainSeconds, long steps, double imagesPerSecond) {
+    }
+
+    private static final Gson GSON = new Gson();
+    private static final int SHIFT = 2;
+
+    private FeatureTraining() {}
+
+    /**
+     * Trains (or continues from {@code checkpoint}), then writes the EMA weights to {@code output}.
+     *
+     * @param checkpoint resumable training state, written every {@code checkpointEvery} steps
+     */
+    public static Result train(NDManager manager, Config config, ImageDataset train, ImageDataset test, Path checkpoint,
+                               boolean resume, Path output) {
+        ImageDataset data = Images.toFeatureInput(train);
+        long stepsPerEpoch = data.count() / config.batch();
+        long steps = stepsPerEpoch * config.epochs();
+        Trainer.Config tc = new Trainer.Config(steps, config.lr(), config.warmupSteps(),
+                new AdamW.Config(0.9, 0.999, 1e-8, config.weightDecay()), Double.POSITIVE_INFINITY, config.emaDecay(), config.checkpointEvery());
+        Checkpoint.Meta meta = Checkpoint.Meta.current(FeatureNet.KIND, GSON.toJson(config.net()), 0, train.name(), config.seed(),
+                Map.of("training", GSON.toJson(config)));
+        try (FeatureNet net = new FeatureNet(manager, config.net(), new Rng(config.seed()));
+             Trainer trainer = new Trainer(net.params(), tc, config.seed() + 1)) {
+            if (resume && trainer.resumeIfPresent(checkpoint, FeatureNet.KIND)) {
+                System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+            }
+            BatchSampler sampler = BatchSampler.resumeAt(data.count(), config.batch(), true, config.seed() + 2, trainer.step());
+            trainer.run((mgr, rng, step) -> {
+                int[] idx = sampler.next();
+                NDArray x = mgr.create(augment(data.batch(idx), idx.length, rng), new Shape(idx.length, 1, FeatureNet.SIZE, FeatureNet.SIZE));
+                NDArray logits = net.forward(x, rng).logits();
+                return crossEntropy(logits, data.labelsOf(idx));
+            }, checkpoint, meta, "feature net");
+            net.params().assign(trainer.emaWeights());
+            double accuracy = net.embed(test, 500).accuracy();
+            double seconds = trainer.trainSeconds();
+            Result result = new Result(accuracy, seconds, trainer.step(), trainer.step() * config.batch() / Math.max(seconds, 1e-9));
+            Checkpoint.Meta shipped = Checkpoint.Meta.current(FeatureNet.KIND, GSON.toJson(config.net()), trainer.step(), train.name(),
+                    config.seed(), Map.of("training", GSON.toJson(config), "test_accuracy", String.format(Locale.ROOT, "%.4f", accuracy),
+                            "train_seconds", String.format(Locale.ROOT, "%.0f", seconds)));
+            new Checkpoint(shipped, net.params().toHost("")).save(output);
+            return result;
+        }
+    }
+
+    /** Mean cross-entropy of integer labels: −log softmax at the label. */
+    static NDArray crossEntropy(NDArray logits, int[] labels) {
+        NDManager m = logits.getManager();
+        int classes = Math.toIntExact(logits.getShape().get(1));
+        float[] onehot = new float[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
+            onehot[i * classes + labels[i]] = 1;
+        }
+        NDArray target = m.create(onehot, logits.getShape());
+        return logits.logSoftmax(1).mul(target).sum().div(-labels.length);
+    }
+
+    /** Random shift by up to ±2 pixels (background fills the gap) and a horizontal flip with probability ½. */
+    static float[] augment(float[] images, int n, Rng rng) {
+        int s = FeatureNet.SIZE;
+        float[] out = new float[images.length];
+        java.util.Arrays.fill(out, -1f); // Fashion-MNIST's black background in [−1, 1]
+        for (int i = 0; i < n; i++) {
+            int dy = rng.nextInt(2 * SHIFT + 1) - SHIFT;
+            int dx = rng.nextInt(2 * SHIFT + 1) - SHIFT;
+            boolean flip = rng.nextInt(2) == 1;
+            int base = i * s * s;
+            for (int y = 0; y < s; y++) {
+                int sy = y - dy;
+                if (sy < 0 || sy >= s) {
+                    continue;
+                }
+                for (int x = 0; x < s; x++) {
+                    int sx = (flip ? s - 1 - x : x) - dx;
+                    if (sx >= 0 && sx < s) {
+                        out[base + y * s + x] = images[base + sy * s + sx];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,20 @@
+package org.dlc4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import org.dlc4j.util.Rng;
+
+/** The transformer feed-forward: Linear → GELU → Linear, timm's {@code Mlp} ({@code fc1}, {@code fc2}). */
+public final class Mlp {
+    private final Linear fc1;
+    private final Linear fc2;
+
+    public Mlp(Params p, String name, int dim, int hidden, Init weightInit, Rng rng) {
+        fc1 = new Linear(p, name + ".fc1", dim, hidden, true, weightInit, Init.zeros(), rng);
+        fc2 = new Linear(p, name + ".fc2", hidden, dim, true, weightInit, Init.zeros(), rng);
+    }
+
+    public NDArray forward(NDArray x) {
+        return fc2.forward(Activation.gelu(fc1.forward(x)));
+    }
+}

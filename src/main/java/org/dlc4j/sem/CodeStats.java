@@ -1,0 +1,68 @@
+package org.dlc4j.sem;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.dlc4j.data.DlcFile;
+
+/**
+ * How a set of codes uses its vocabulary: the collapse check of the issue. Per position, the fraction of the V
+ * tokens that occur and the perplexity exp(H) of their empirical distribution; overall, the number of distinct codes.
+ */
+public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, int count) {
+
+    public static CodeStats of(DlcFile codes) {
+        int l = codes.length();
+        int v = codes.vocab();
+        int n = codes.count();
+        double[] usage = new double[l];
+        double[] perplexity = new double[l];
+        for (int pos = 0; pos < l; pos++) {
+            int[] hist = new int[v];
+            for (int i = 0; i < n; i++) {
+                hist[codes.tokens()[i * l + pos]]++;
+            }
+            double h = 0;
+            int used = 0;
+            for (int c : hist) {
+                if (c > 0) {
+                    used++;
+                    double p = c / (double) n;
+                    h -= p * Math.log(p);
+                }
+            }
+            usage[pos] = used / (double) v;
+            perplexity[pos] = Math.exp(h);
+        }
+        Set<List<Integer>> distinct = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            distinct.add(IntStream.of(codes.code(i)).boxed().toList());
+        }
+        return new CodeStats(usage, perplexity, distinct.size(), n);
+    }
+
+    public double meanUsage() {
+        return java.util.Arrays.stream(usage).average().orElse(0);
+    }
+
+    public double meanPerplexity() {
+        return java.util.Arrays.stream(perplexity).average().orElse(0);
+    }
+
+    /** Indices of the {@code k} codes sharing the most positions with code {@code query} (itself excluded; ties by index). */
+    public static int[] nearest(DlcFile codes, int query, int k) {
+        int l = codes.length();
+        int[] shared = new int[codes.count()];
+        for (int i = 0; i < codes.count(); i++) {
+            for (int p = 0; p < l; p++) {
+                if (codes.tokens()[i * l + p] == codes.tokens()[query * l + p]) {
+                    shared[i]++;
+                }
+            }
+        }
+        return IntStream.range(0, codes.count()).filter(i -> i != query).boxed()
+                .sorted((a, b) -> shared[a] != shared[b] ? Integer.compare(shared[b], shared[a]) : Integer.compare(a, b))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+    }
+}

@@ -1,0 +1,139 @@
+package org.dlc4j.sem;
+
+import org.dlc4j.data.ImageOps;
+import org.dlc4j.util.Rng;
+
+/**
+ * DINO's multi-crop augmentation for one-channel images in [−1, 1]: two global crops at full size and several
+ * small local crops, each a random resized crop with a horizontal flip, brightness/contrast jitter (DINO's colour
+ * jitter without the colour), Gaussian blur and, on the second global crop, solarisation — with DINO's
+ * probabilities. Runs on the host from the project's RNG, so a resumed run draws the same crops.
+ *
+ * @param globalScale  area range of the global crops (DINOv2: 0.32–1)
+ * @param localScale   area range of the local crops (DINOv2: 0.05–0.32)
+ * @param locals       local crops per image (DINOv2: 8)
+ * @param localSize    side of the local crops in pixels (must divide the image into whole patches)
+ * @param jitter       maximum relative change of brightness and contrast
+ * @param maxBlur      largest σ of the blur, in pixels
+ */
+public record MultiCrop(double[] globalScale, double[] localScale, int locals, int localSize, double jitter, double maxBlur) {
+
+    public static MultiCrop fmnist() {
+        return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 6, 16, 0.4, 1.0);
+    }
+
+    public static MultiCrop tiny() {
+        return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 2, 16, 0.4, 1.0);
+    }
+
+    /** The crops of a batch: {@code global[k]} is [B·S·S] for crop k, {@code local[k]} [B·s·s]. */
+    public record Views(float[][] global, float[][] local, int size, int localSize) {
+    }
+
+    /** @param images [B, S, S] flattened, in [−1, 1] */
+    public Views apply(float[] images, int batch, int size, Rng rng) {
+        float[][] global = new float[2][batch * size * size];
+        float[][] local = new float[locals][batch * localSize * localSize];
+        int plane = size * size;
+        for (int b = 0; b < batch; b++) {
+            for (int g = 0; g < 2; g++) {
+                // DINO: blur always on the first global crop, rarely on the second, which is solarised instead.
+                float[] v = view(images, b * plane, size, size, globalScale, g == 0 ? 1.0 : 0.1, g == 1 ? 0.2 : 0.0, rng);
+                System.arraycopy(v, 0, global[g], b * plane, plane);
+            }
+            for (int l = 0; l < locals; l++) {
+                float[] v = view(images, b * plane, size, localSize, localScale, 0.5, 0.0, rng);
+                System.arraycopy(v, 0, local[l], b * localSize * localSize, localSize * localSize);
+            }
+        }
+        return new Views(global, local, size, localSize);
+    }
+
+    private float[] view(float[] src, int offset, int size, int out, double[] scale, double blurP, double solarizeP, Rng rng) {
+        float[] v = resizedCrop(src, offset, size, out, scale, rng);
+        if (rng.nextDouble() < 0.5) {
+            flip(v, out);
+        }
+        if (rng.nextDouble() < 0.8) {
+            jitter(v, rng);
+        }
+        if (rng.nextDouble() < blurP) {
+            v = ImageOps.gaussianBlur(v, out, out, 0.1 + (maxBlur - 0.1) * rng.nextDouble());
+        }
+        if (rng.nextDouble() < solarizeP) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] >= 0 ? -v[i] : v[i]; // invert everything above mid-grey, as PIL's solarize(128)
+            }
+        }
+        return v;
+    }
+
+    /** torchvision's RandomResizedCrop: area and log-aspect drawn, ten tries, else the whole image; bilinear. */
+    static float[] resizedCrop(float[] src, int offset, int size, int out, double[] scale, Rng rng) {
+        double w = size;
+        double h = size;
+        double x0 = 0;
+        double y0 = 0;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            double area = size * size * (scale[0] + (scale[1] - scale[0]) * rng.nextDouble());
+            double ratio = Math.exp(Math.log(3.0 / 4) + (Math.log(4.0 / 3) - Math.log(3.0 / 4)) * rng.nextDouble());
+            double cw = Math.sqrt(area * ratio);
+            double ch = Math.sqrt(area / ratio);
+            if (cw <= size && ch <= size) {
+                w = cw;
+                h = ch;
+                x0 = (size - w) * rng.nextDouble();
+                y0 = (size - h) * rng.nextDouble();
+                break;
+            }
+        }
+        float[] v = new float[out * out];
+        for (int y = 0; y < out; y++) {
+            double sy = y0 + (y + 0.5) * h / out - 0.5;
+            for (int x = 0; x < out; x++) {
+                double sx = x0 + (x + 0.5) * w / out - 0.5;
+                v[y * out + x] = (float) bilinear(src, offset, size, sx, sy);
+            }
+        }
+        return v;
+    }
+
+    private static double bilinear(float[] src, int offset, int size, double x, double y) {
+        int xa = (int) Math.floor(x);
+        int ya = (int) Math.floor(y);
+        double fx = x - xa;
+        double fy = y - ya;
+        return (1 - fy) * ((1 - fx) * px(src, offset, size, xa, ya) + fx * px(src, offset, size, xa + 1, ya))
+                + fy * ((1 - fx) * px(src, offset, size, xa, ya + 1) + fx * px(src, offset, size, xa + 1, ya + 1));
+    }
+
+    private static float px(float[] src, int offset, int size, int x, int y) {
+        return src[offset + Math.max(0, Math.min(size - 1, y)) * size + Math.max(0, Math.min(size - 1, x))];
+    }
+
+    private static void flip(float[] v, int n) {
+        for (int y = 0; y < n; y++) {
+            for (int x = 0; x < n / 2; x++) {
+                float t = v[y * n + x];
+                v[y * n + x] = v[y * n + n - 1 - x];
+                v[y * n + n - 1 - x] = t;
+            }
+        }
+    }
+
+    /** Brightness then contrast, each by a factor in [1 − j, 1 + j], in [0, 1] intensity units, clamped. */
+    private void jitter(float[] v, Rng rng) {
+        double brightness = 1 + jitter * (2 * rng.nextDouble() - 1);
+        double contrast = 1 + jitter * (2 * rng.nextDouble() - 1);
+        double mean = 0;
+        for (float f : v) {
+            mean += (f + 1) / 2 * brightness;
+        }
+        mean /= v.length;
+        for (int i = 0; i < v.length; i++) {
+            double p = (v[i] + 1) / 2 * brightness;
+            p = mean + contrast * (p - mean);
+            v[i] = (float) (2 * Math.max(0, Math.min(1, p)) - 1);
+        }
+    }
+}

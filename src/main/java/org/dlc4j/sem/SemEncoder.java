@@ -1,0 +1,171 @@
+package org.dlc4j.sem;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import org.dlc4j.nn.Init;
+import org.dlc4j.nn.LayerNorm;
+import org.dlc4j.nn.Linear;
+import org.dlc4j.nn.Params;
+import org.dlc4j.nn.PatchEmbed;
+import org.dlc4j.nn.TransformerBlock;
+import org.dlc4j.util.Rng;
+
+/**
+ * The DLC encoder: a ViT with [CLS] and register tokens whose representation passes through a Simplicial Embedding,
+ * as the reference's {@code DinoVisionTransformerWithSEM}:
+ *
+ * <pre>
+ *   z = LN_sem(W_in · [cls; reg_1..R])      (pre-final-norm tokens of the last block, L·V values)
+ *   p_l = softmax(z_l / τ)  for l = 1..L    (one distribution over V per position)
+ *   cls' = norm(W_out · vec(p))             (replaces [CLS] for the self-supervised head)
+ * </pre>
+ *
+ * The DLC of an image is argmax_v z_{l,v} at every position l.
+ */
+public final class SemEncoder {
+    /**
+     * @param image      input side in pixels (square)
+     * @param patch      patch side; the grid is (image/patch)²
+     * @param dim        token width D
+     * @param depth      transformer blocks
+     * @param registers  register tokens R (DINOv2 with registers: 4)
+     * @param layerScale initial LayerScale γ (DINOv2 fine-tunes a pretrained ViT-L at 1e-5; a shallow ViT trained from scratch
+     *                   takes CaiT's 0.1; 0 turns it off)
+     * @param length     L, positions of the code
+     * @param vocab      V, tokens per position
+     * @param tau        softmax temperature of the SEM during training (reference: 1.0)
+     */
+    public record Config(int image, int channels, int patch, int dim, int depth, int heads, double mlpRatio, int registers,
+                         double layerScale, int length, int vocab, double tau) {
+        public Config {
+            if (image % patch != 0) {
+                throw new IllegalArgumentException("image " + image + " is not a multiple of patch " + patch);
+            }
+        }
+
+        public int grid() {
+            return image / patch;
+        }
+
+        /** The shipped shape, 32×64, on a ViT sized for 32×32 Fashion-MNIST on two cores. */
+        public static Config fmnist() {
+            return fmnist(32, 64);
+        }
+
+        /** The Fig. 5 sequence-length presets keep L·V = 2048: 8×256, 32×64, 128×16. */
+        public static Config fmnist(int length, int vocab) {
+            return new Config(32, 1, 4, 128, 6, 4, 4.0, 4, 0.1, length, vocab, 1.0);
+        }
+
+        public static Config tiny() {
+            return new Config(32, 1, 8, 32, 2, 2, 2.0, 4, 1e-5, 4, 8, 1.0);
+        }
+    }
+
+    /**
+     * @param cls     the SEM representation after the backbone norm, [B, D]: what the DINO head reads
+     * @param logits  the SEM pre-softmax values z, [B, L, V]; the DLC is their argmax
+     * @param probs   softmax(z/τ), [B, L, V]
+     * @param patches normalised patch tokens, [B, N, D] (iBOT's input)
+     * @param backboneCls the backbone's own normalised [CLS] token, [B, D]: the continuous feature the SEM replaces
+     */
+    public record Output(NDArray cls, NDArray logits, NDArray probs, NDArray patches, NDArray backboneCls) {
+    }
+
+    private final Config config;
+    private final Params params;
+    private final PatchEmbed patchEmbed;
+    private final NDArray clsToken;
+    private final NDArray registerTokens;
+    private final NDArray maskToken;
+    private final NDArray posEmbed;
+    private final TransformerBlock[] blocks;
+    private final LayerNorm norm;
+    private final Linear semEmbed;
+    private final LayerNorm semNorm;
+    private final Linear semOut;
+
+    /** Registers the encoder's weights in {@code params} (which the caller owns and closes). */
+    public SemEncoder(Params params, Config c, Rng rng) {
+        this.config = c;
+        this.params = params;
+        patchEmbed = new PatchEmbed(params, "patch_embed", c.channels(), c.dim(), c.patch(), rng);
+        clsToken = params.add("cls_token", new long[] {1, 1, c.dim()}, Init.normal(1e-6), rng);
+        registerTokens = params.add("register_tokens", new long[] {1, c.registers(), c.dim()}, Init.normal(1e-6), rng);
+        maskToken = params.add("mask_token", new long[] {1, c.dim()}, Init.zeros(), rng);
+        // Position embeddings for [CLS] and the patches only: DINOv2 inserts the registers after adding them.
+        posEmbed = params.add("pos_embed", new long[] {1, 1 + (long) c.grid() * c.grid(), c.dim()}, Init.truncatedNormal(0.02), rng);
+        blocks = new TransformerBlock[c.depth()];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = new TransformerBlock(params, "blocks." + i, c.dim(), c.heads(), c.mlpRatio(), c.layerScale(), rng);
+        }
+        norm = new LayerNorm(params, "norm", c.dim(), true, 1e-6, rng);
+        int lv = c.length() * c.vocab();
+        int in = c.dim() * (1 + c.registers());
+        semEmbed = new Linear(params, "sem_embed", in, lv, false, Init.torchDefault(in), Init.zeros(), rng);
+        semNorm = new LayerNorm(params, "sem_norm", lv, true, 1e-6, rng);
+        semOut = new Linear(params, "sem_out", lv, c.dim(), false, Init.torchDefault(lv), Init.zeros(), rng);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /**
+     * @param x   images [B, C, S, S] in [−1, 1] with S = image (global crops) or a divisor of it (local crops, whose
+     *            position embeddings are the average-pooled full grid)
+     * @param tau SEM softmax temperature
+     */
+    public Output forward(NDArray x, double tau) {
+        return forward(x, tau, null);
+    }
+
+    /**
+     * @param mask [B, N] with 1 where a patch is replaced by the learned mask token before the position embedding
+     *             (iBOT's masked image modelling, as DINOv2), or null
+     */
+    public Output forward(NDArray x, double tau, NDArray mask) {
+        long b = x.getShape().get(0);
+        int d = config.dim();
+        int g = Math.toIntExact(x.getShape().get(2) / config.patch());
+        NDArray tokens = patchEmbed.forward(x);
+        if (mask != null) {
+            NDArray m = mask.expandDims(-1);
+            tokens = tokens.mul(m.neg().add(1f)).add(m.mul(maskToken));
+        }
+        tokens = tokens.add(patchPositions(g));
+        NDArray cls = clsToken.add(posEmbed.get(":, :1, :")).broadcast(b, 1, d);
+        NDArray regs = registerTokens.broadcast(b, config.registers(), d);
+        NDArray h = NDArrays.concat(new NDList(cls, regs, tokens), 1);
+        for (TransformerBlock block : blocks) {
+            h = block.forward(h);
+        }
+        int r = config.registers();
+        NDArray z = semNorm.forward(semEmbed.forward(h.get(":, :" + (1 + r) + ", :").reshape(b, (long) d * (1 + r))));
+        NDArray logits = z.reshape(b, config.length(), config.vocab());
+        NDArray probs = logits.div(tau).softmax(-1);
+        NDArray semCls = norm.forward(semOut.forward(probs.reshape(b, (long) config.length() * config.vocab())));
+        NDArray normed = norm.forward(h);
+        return new Output(semCls, logits, probs, normed.get(":, " + (1 + r) + ":, :"), normed.get(":, 0, :"));
+    }
+
+    /** Position embeddings of a g×g patch grid: the learned full grid, average-pooled when g is smaller. */
+    private NDArray patchPositions(int g) {
+        int full = config.grid();
+        NDArray pos = posEmbed.get(":, 1:, :");
+        if (g == full) {
+            return pos;
+        }
+        if (full % g != 0) {
+            throw new IllegalArgumentException("a " + g + "×" + g + " patch grid does not divide the " + full + "×" + full + " grid");
+        }
+        int f = full / g;
+        int d = config.dim();
+        return pos.reshape(g, f, g, f, d).mean(new int[] {3}).mean(new int[] {1}).reshape(1, (long) g * g, d);
+    }
+}

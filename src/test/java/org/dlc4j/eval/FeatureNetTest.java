@@ -1,0 +1,94 @@
+package org.dlc4j.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The feature network without the shipped weights: shapes, learning, pinning, input handling. */
+class FeatureNetTest {
+    /** Two classes a CNN separates at once: a bright square top-left or bottom-right. */
+    static ImageDataset squares(int n, long seed) {
+        Rng rng = new Rng(seed);
+        byte[] px = new byte[n * 28 * 28];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rng.nextInt(2);
+            int y0 = labels[i] == 0 ? 3 + rng.nextInt(4) : 17 + rng.nextInt(4);
+            int x0 = labels[i] == 0 ? 3 + rng.nextInt(4) : 17 + rng.nextInt(4);
+            for (int y = y0; y < y0 + 8; y++) {
+                for (int x = x0; x < x0 + 8; x++) {
+                    px[i * 784 + y * 28 + x] = (byte) (150 + rng.nextInt(100));
+                }
+            }
+        }
+        return new ImageDataset("squares", n, 1, 28, 28, px, labels, null, List.of());
+    }
+
+    @Test
+    void trainingLearnsAndShipsEmaWeightsThatLoadBackUnpinnedOnly(@TempDir Path dir) {
+        var net = FeatureNet.Config.tiny();
+        var config = new FeatureTraining.Config(net, 4, 32, 3e-3, 0, 0.5, 5, 0, 7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path out = dir.resolve("net.safetensors");
+            var r = FeatureTraining.train(m, config, squares(640, 1), squares(200, 2), dir.resolve("ckpt.safetensors"), false, out);
+            assertTrue(r.testAccuracy() > 0.9, "accuracy " + r.testAccuracy());
+            assertEquals(4L * 640 / 32, r.steps());
+            var e = assertThrows(UserException.class, () -> FeatureNet.load(m, out, false));
+            assertTrue(e.getMessage().contains("--allow-unpinned"), e.getMessage());
+            try (FeatureNet loaded = FeatureNet.load(m, out, true)) {
+                FeatureSet f = loaded.embed(squares(200, 2), 64);
+                assertEquals(r.testAccuracy(), f.accuracy(), 1e-9, "the file holds the weights that were scored");
+                assertEquals(32, f.pool().dim());
+                assertEquals(2 * 49, f.spatial().dim());
+                assertEquals(200 * 10, f.probs().length);
+                assertEquals(64, loaded.sha256().length());
+            }
+        }
+    }
+
+    @Test
+    void paddedImagesGiveTheSameFeaturesAsTheOriginals() {
+        try (NDManager m = NDManager.newBaseManager(); FeatureNet net = new FeatureNet(m, FeatureNet.Config.tiny(), new Rng(3))) {
+            ImageDataset small = squares(20, 5);
+            FeatureSet a = net.embed(small, 8);
+            FeatureSet b = net.embed(small.padTo(32), 8);
+            assertArrayEquals(a.pool().data(), b.pool().data(), 1e-6f);
+        }
+    }
+
+    @Test
+    void wrongInputsAreRefusedWithTheFix() {
+        try (NDManager m = NDManager.newBaseManager(); FeatureNet net = new FeatureNet(m, FeatureNet.Config.tiny(), new Rng(3))) {
+            var rgb = new ImageDataset("rgb", 2, 3, 28, 28, new byte[2 * 3 * 784], null, null, List.of());
+            assertTrue(assertThrows(UserException.class, () -> net.embed(rgb, 8)).getMessage().contains("greyscale"));
+            var odd = new ImageDataset("odd", 2, 1, 20, 20, new byte[2 * 400], null, null, List.of());
+            assertTrue(assertThrows(UserException.class, () -> net.embed(odd, 8)).getMessage().contains("28×28"));
+            var empty = new ImageDataset("empty", 0, 1, 28, 28, new byte[0], null, null, List.of());
+            assertTrue(assertThrows(UserException.class, () -> net.embed(empty, 8)).getMessage().contains("no images"));
+        }
+    }
+
+    @Test
+    void aForeignCheckpointIsNotAFeatureNetwork(@TempDir Path dir) throws Exception {
+        Path p = dir.resolve("other.safetensors");
+        new Checkpoint(Checkpoint.Meta.current("toy-mlp", "{}", 0, "", 0, Map.of()), new java.util.LinkedHashMap<>()).save(p);
+        try (NDManager m = NDManager.newBaseManager()) {
+            var e = assertThrows(UserException.class, () -> FeatureNet.load(m, p, true));
+            assertTrue(e.getMessage().contains("feature-net"), e.getMessage());
+        }
+        assertTrue(Files.exists(p));
+    }
+}
