@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,12 +153,14 @@ public final class Trainer implements AutoCloseable {
                             + " steps in a row at step " + step + "; lower --lr or resume from an earlier checkpoint");
                 }
             }
-            // DJL accumulates gradients until they are zeroed; NaN survives subtraction, so it is overwritten.
+            // DJL accumulates gradients until they are zeroed; NaN survives subtraction, so it is filled with 0 in place.
+            // Never NDArray.set(float[]) here: it makes the tensor alias a buffer owned by this short-lived wrapper,
+            // and the gradient then points at freed memory (measured: heap corruption a few steps after a skip).
             grads.values().forEach(g -> {
                 if (finite) {
                     g.subi(g);
                 } else {
-                    g.set(new float[Math.toIntExact(g.size())]);
+                    g.set(new NDIndex("..."), 0f);
                 }
             });
             step++;

@@ -16,7 +16,7 @@ public final class DinoHead {
     /** @param prototypes K (DINOv2: 65,536; far fewer suit ten classes) */
     public record Config(int hidden, int bottleneck, int prototypes) {
         public static Config fmnist() {
-            return new Config(512, 128, 4096);
+            return new Config(512, 128, 2048);
         }
 
         public static Config tiny() {

@@ -19,7 +19,7 @@ import org.dlc4j.util.Rng;
 public record MultiCrop(double[] globalScale, double[] localScale, int locals, int localSize, double jitter, double maxBlur) {
 
     public static MultiCrop fmnist() {
-        return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 6, 16, 0.4, 1.0);
+        return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 4, 16, 0.4, 1.0);
     }
 
     public static MultiCrop tiny() {

@@ -55,7 +55,7 @@ public final class SemEncoder {
 
         /** The Fig. 5 sequence-length presets keep L·V = 2048: 8×256, 32×64, 128×16. */
         public static Config fmnist(int length, int vocab) {
-            return new Config(32, 1, 4, 128, 6, 4, 4.0, 4, 0.1, length, vocab, 1.0);
+            return new Config(32, 1, 4, 96, 4, 3, 4.0, 4, 0.1, length, vocab, 1.0);
         }
 
         public static Config tiny() {

@@ -33,7 +33,8 @@ public final class SemTraining {
      * @param lr                peak AdamW rate after warm-up, then cosine to {@code minLr}
      * @param teacherMomentum   first teacher EMA momentum, rising on a cosine to 1 (DINO: 0.996, DINOv2: 0.992)
      * @param teacherTemp       teacher temperature warm-up start and end (0.04 → 0.07)
-     * @param teacherTempEpochs epochs of that warm-up (DINOv2: 30 of 100)
+     * @param warmup            share of the steps spent warming the learning rate up (DINOv2: 10 of 100 epochs)
+     * @param teacherTempWarmup share of the steps over which the teacher temperature rises (DINOv2: 30 of 100 epochs)
      * @param studentTemp       0.1
      * @param centerMomentum    0.9
      * @param koleo             KoLeo weight (DINOv2: 0.1; 0 turns it off)
@@ -42,32 +43,32 @@ public final class SemTraining {
      * @param maskRatio         range of the masked share of patches (DINOv2: 0.1–0.5)
      */
     public record Config(SemEncoder.Config encoder, DinoHead.Config head, MultiCrop crops, int epochs, int batch, double lr,
-                         double minLr, int warmupEpochs, double weightDecay, double teacherMomentum, double[] teacherTemp,
-                         int teacherTempEpochs, double studentTemp, double centerMomentum, double koleo, double ibot,
+                         double minLr, double warmup, double weightDecay, double teacherMomentum, double[] teacherTemp,
+                         double teacherTempWarmup, double studentTemp, double centerMomentum, double koleo, double ibot,
                          double maskProbability, double[] maskRatio, double gradClip, long checkpointEvery, long seed) {
         public static Config fmnist(SemEncoder.Config encoder, long seed) {
-            return new Config(encoder, DinoHead.Config.fmnist(), MultiCrop.fmnist(), 10, 128, 5e-4, 1e-6, 1, 0.04, 0.99,
-                    new double[] {0.04, 0.07}, 3, 0.1, 0.9, 0.1, 1.0, 0.5, new double[] {0.1, 0.5}, 3.0, 200, seed);
+            return new Config(encoder, DinoHead.Config.fmnist(), MultiCrop.fmnist(), 10, 128, 5e-4, 1e-6, 0.1, 0.04, 0.99,
+                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.1, 1.0, 0.5, new double[] {0.1, 0.5}, 3.0, 200, seed);
         }
 
         public static Config tiny(long seed) {
-            return new Config(SemEncoder.Config.tiny(), DinoHead.Config.tiny(), MultiCrop.tiny(), 1, 16, 1e-3, 1e-6, 0, 0.04, 0.99,
-                    new double[] {0.04, 0.07}, 1, 0.1, 0.9, 0.1, 1.0, 0.5, new double[] {0.1, 0.5}, 3.0, 0, seed);
+            return new Config(SemEncoder.Config.tiny(), DinoHead.Config.tiny(), MultiCrop.tiny(), 1, 16, 1e-3, 1e-6, 0.0, 0.04, 0.99,
+                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.1, 1.0, 0.5, new double[] {0.1, 0.5}, 3.0, 0, seed);
         }
 
         public Config withEpochs(int epochs) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmupEpochs, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempEpochs, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
+                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
         }
 
         public Config withCheckpointEvery(long every) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmupEpochs, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempEpochs, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, every, seed);
+            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
+                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, every, seed);
         }
 
         public Config withLosses(double koleo, double ibot) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmupEpochs, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempEpochs, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
+                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
         }
     }
 
@@ -119,7 +120,7 @@ public final class SemTraining {
         int size = c.encoder().image();
         long stepsPerEpoch = data.count() / c.batch();
         long steps = stepsPerEpoch * c.epochs();
-        var tc = new Trainer.Config(steps, c.lr(), stepsPerEpoch * c.warmupEpochs(), new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()),
+        var tc = new Trainer.Config(steps, c.lr(), Math.round(steps * c.warmup()), new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()),
                 c.gradClip(), c.teacherMomentum(), c.checkpointEvery()).withCosineLr(c.minLr()).withEmaRisingTo(1.0);
         Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), 0, data.name(), c.seed(),
                 Map.of("training", GSON.toJson(c)));
@@ -135,7 +136,7 @@ public final class SemTraining {
                 System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), c.batch(), true, c.seed() + 2, trainer.step());
-            long tempWarmup = stepsPerEpoch * c.teacherTempEpochs();
+            long tempWarmup = Math.round(steps * c.teacherTempWarmup());
             trainer.run((mgr, rng, step) -> {
                 int[] idx = sampler.next();
                 int b = idx.length;
@@ -155,10 +156,10 @@ public final class SemTraining {
                 dino.updateCenter(teacherOut);
                 if (masks != null && masks.maskedImages() > 0) {
                     int d = c.encoder().dim();
-                    // DJL's boolean mask wants the array's own shape: the row mask is broadcast over the width.
-                    NDArray select = masks.selector(mgr).expandDims(1).broadcast(masks.masked().length, d);
-                    NDArray sp = student.head.forward(g.patches().reshape(-1, d).booleanMask(select).reshape(-1, d));
-                    NDArray tp = teacher.head.forward(t.patches().reshape(-1, d).booleanMask(select).reshape(-1, d)).stopGradient();
+                    // Rows are picked with gather: DJL's boolean mask on an expanded mask corrupted the native heap here.
+                    NDArray rows = masks.rowIndex(mgr, d);
+                    NDArray sp = student.head.forward(g.patches().reshape(-1, d).gather(rows, 0));
+                    NDArray tp = teacher.head.forward(t.patches().reshape(-1, d).gather(rows, 0)).stopGradient();
                     loss = loss.add(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.maskedImages(), tt).mul((float) c.ibot()));
                     ibot.updateCenter(List.of(tp));
                 }
@@ -234,8 +235,19 @@ public final class SemTraining {
             return mgr.create(f, new Shape(images, patches));
         }
 
-        NDArray selector(NDManager mgr) {
-            return mgr.create(masked, new Shape(masked.length));
+        /** For torch.gather along rows: [M, width], row i holding the index of the i-th masked patch in every column. */
+        NDArray rowIndex(NDManager mgr, int width) {
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 0; i < masked.length; i++) {
+                if (masked[i]) {
+                    rows.add(i);
+                }
+            }
+            long[] index = new long[rows.size() * width];
+            for (int i = 0; i < rows.size(); i++) {
+                java.util.Arrays.fill(index, i * width, (i + 1) * width, rows.get(i));
+            }
+            return mgr.create(index, new Shape(rows.size(), width));
         }
 
         /** 1 / (masked patches of the image), for every masked patch in order. */
