@@ -80,6 +80,9 @@ public final class SemCommand implements Callable<Integer> {
         @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
         boolean resume;
 
+        @Option(names = "--lr", description = "Peak AdamW learning rate (default: 5e-4).")
+        Double lr;
+
         @Option(names = "--koleo", description = "KoLeo weight (default: 0.1, DINOv2's; 0 turns it off).")
         Double koleo;
 
@@ -99,6 +102,9 @@ public final class SemCommand implements Callable<Integer> {
             };
             if (epochs != null) {
                 c = c.withEpochs(epochs);
+            }
+            if (lr != null) {
+                c = c.withLr(lr);
             }
             c = c.withLosses(koleo != null ? koleo : c.koleo(), ibot != null ? ibot : c.ibot());
             String name = c.encoder().length() + "x" + c.encoder().vocab();

@@ -61,6 +61,11 @@ public final class SemTraining {
                     teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
         }
 
+        public Config withLr(double lr) {
+            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
+                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+        }
+
         public Config withCheckpointEvery(long every) {
             return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
                     teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, every, seed);
