@@ -108,11 +108,10 @@ public final class LinearProbeCommand implements Callable<Integer> {
 
     private static int[] labels(Path p, Map<String, HostTensor> a) {
         HostTensor t = require(p, a, "labels");
-        return switch (t.dtype()) {
-            case I64 -> Arrays.stream(t.longs()).mapToInt(Math::toIntExact).toArray();
-            case I32 -> t.ints();
-            default -> throw new UserException(p + ": 'labels' are " + t.dtype() + "; store them as int64 or int32");
-        };
+        if (!t.isInteger()) {
+            throw new UserException(p + ": 'labels' are " + t.dtype() + "; store them as int64 or int32");
+        }
+        return t.intValues();
     }
 
     private static FeatureMatrix features(Path p, Map<String, HostTensor> a) {
@@ -124,8 +123,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
     }
 
     private static int vocab(Path p, Map<String, HostTensor> a) {
-        HostTensor t = require(p, a, "vocab");
-        return Math.toIntExact(t.dtype() == org.dlc4j.io.DType.I64 ? t.longs()[0] : t.ints()[0]);
+        return require(p, a, "vocab").intValues()[0];
     }
 
     private static LinearProbe.Tokens tokens(Path p, Map<String, HostTensor> a, int vocab) {
@@ -133,8 +131,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
         if (t.shape().length != 2) {
             throw new UserException(p + ": 'tokens' must be [N, L], not " + Arrays.toString(t.shape()));
         }
-        int[] ids = t.dtype() == org.dlc4j.io.DType.I64 ? Arrays.stream(t.longs()).mapToInt(Math::toIntExact).toArray() : t.ints();
-        return new LinearProbe.Tokens(ids, Math.toIntExact(t.shape()[1]), vocab);
+        return new LinearProbe.Tokens(t.intValues(), Math.toIntExact(t.shape()[1]), vocab);
     }
 
     private static HostTensor require(Path p, Map<String, HostTensor> a, String key) {

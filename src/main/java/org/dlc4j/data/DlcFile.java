@@ -74,7 +74,7 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
         }
         int[] labels = null;
         if (ckpt.tensors().containsKey("labels")) {
-            labels = Arrays.stream(ckpt.tensor("labels", path).longs()).mapToInt(Math::toIntExact).toArray();
+            labels = ckpt.tensor("labels", path).intValues();
         }
         float[] probs = ckpt.tensors().containsKey("probs") ? ckpt.tensor("probs", path).floats() : null;
         try {

@@ -83,11 +83,10 @@ public final class ImageNpz {
                 throw new UserException(path + ": labels have shape " + Arrays.toString(l.shape()) + " for " + n
                         + " images; store one integer label per image");
             }
-            labels = switch (l.dtype()) {
-                case I64 -> Arrays.stream(l.longs()).mapToInt(Math::toIntExact).toArray();
-                case I32 -> l.ints();
-                default -> throw new UserException(path + ": labels are " + l.dtype() + "; store them as int64 or int32");
-            };
+            if (!l.isInteger()) {
+                throw new UserException(path + ": labels are " + l.dtype() + "; store them as int64 or int32");
+            }
+            labels = l.intValues();
         }
         String name = path.getFileName().toString();
         return new ImageDataset(name, n, c, h, w, nchw, labels, null, List.of());

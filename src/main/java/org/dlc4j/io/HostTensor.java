@@ -86,6 +86,16 @@ public record HostTensor(DType dtype, long[] shape, byte[] data) {
         return out;
     }
 
+    /** Whether the values are integers that {@link #intValues} reads. */
+    public boolean isInteger() {
+        return dtype == DType.I32 || dtype == DType.I64;
+    }
+
+    /** I32 or I64 values as ints (labels, token ids, sizes), whichever of the two the writer chose. */
+    public int[] intValues() {
+        return dtype == DType.I64 ? java.util.Arrays.stream(longs()).mapToInt(Math::toIntExact).toArray() : ints();
+    }
+
     /** The U8 values (as Java's signed bytes; use {@code b & 0xFF} for 0..255). */
     public byte[] bytes() {
         elements(DType.U8);
