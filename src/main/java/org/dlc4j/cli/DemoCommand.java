@@ -1,29 +1,108 @@
 package org.dlc4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.data.ImageNpz;
+import org.dlc4j.data.PngFolderDataset;
+import org.dlc4j.io.Provenance;
+import org.dlc4j.sem.CodeStats;
+import org.dlc4j.sem.DlcEncoder;
 import org.dlc4j.toy.ToyStudy;
+import org.dlc4j.util.Home;
+import org.dlc4j.util.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code dlc demo}: the project's main job on built-in defaults, no data set needed. */
+/**
+ * {@code dlc demo}: the project's main job on built-in defaults, no data set needed. It runs the quick toy study and
+ * encodes the committed sample images ({@code assets/fmnist}) with the shipped SEM encoder, showing each image's
+ * code and the gallery images whose codes share most tokens with it.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the built-in demo; write its pictures and an HTML page.")
 public final class DemoCommand implements Callable<Integer> {
+    private static final int NEIGHBOURS = 8;
+
     @Mixin
     CommonOptions common;
 
     @Option(names = "--out", defaultValue = "out/demo", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--encoder", description = "SEM encoder (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
+    Path encoderPath;
+
     @Override
     public Integer call() {
+        Path assets = Home.dir().resolve("assets").resolve("fmnist");
+        ImageDataset queries = PngFolderDataset.load(assets.resolve("queries"), 1);
+        ImageDataset gallery = ImageNpz.read(assets.resolve("gallery.npz"));
+        Path encoder = encoderPath != null ? encoderPath : SemCommand.defaultEncoder("32x64");
+        if (!Files.exists(encoder)) {
+            throw new UserException("SEM encoder " + encoder + " not found: run from a full clone (models/ ships it) or pass --encoder");
+        }
+        StringBuilder html = new StringBuilder();
+        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>dlc4j demo</title><style>")
+                .append("body{font-family:sans-serif;max-width:1200px;margin:2em auto}code{font-size:85%}")
+                .append("td{padding:4px 8px;vertical-align:middle}</style></head><body>\n<h1>dlc4j demo</h1>\n");
         try (NDManager manager = common.newManager()) {
-            new ToyStudy(ToyStudy.Config.quick(common.seed), manager, out, false).run();
+            codes(manager, encoder, queries, gallery, html);
+            new ToyStudy(ToyStudy.Config.quick(common.seed), manager, out.resolve("toy"), false).run();
+        }
+        html.append("<h2>Toy study (paper Sec. 3, quick preset)</h2>\n<p>Diffusion on a grid of Gaussians: the unconditional model's KL ")
+                .append("grows with the number of modes, the conditioned ones' does not. <a href=\"toy/index.html\">Full report</a>.</p>\n")
+                .append("<img style=\"max-width:640px\" src=\"toy/kl-vs-modes.png\">\n")
+                .append("<h2>Provenance</h2><p>commit ").append(Provenance.commit()).append(", command <code>")
+                .append(Provenance.command().replace("<", "&lt;")).append("</code></p></body></html>\n");
+        try {
+            Files.writeString(out.resolve("index.html"), html);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         System.out.println("demo written: open " + out.resolve("index.html"));
         return 0;
+    }
+
+    /** Encodes queries and gallery; one row per query: its code, and the gallery images sharing most tokens. */
+    private void codes(NDManager manager, Path encoder, ImageDataset queries, ImageDataset gallery, StringBuilder html) {
+        try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+            var c = enc.config();
+            DlcFile q = enc.codes(queries, c.tau(), false);
+            DlcFile g = enc.codes(gallery, c.tau(), false);
+            Path dir = out.resolve("codes");
+            html.append("<h2>Discrete Latent Codes</h2>\n<p>Each sample image (left) is encoded by the SEM encoder <code>")
+                    .append(encoder.getFileName()).append("</code> (sha256 ").append(enc.sha256(), 0, 12).append("…) into ")
+                    .append(c.length()).append(" tokens out of ").append(c.vocab())
+                    .append("; beside it, the ").append(NEIGHBOURS).append(" of ").append(gallery.count())
+                    .append(" Fashion-MNIST test images whose codes share the most positions with it (shared count below each).</p>\n<table>\n");
+            for (int i = 0; i < q.count(); i++) {
+                int[] code = q.code(i);
+                int[] nn = CodeStats.nearest(code, g, NEIGHBOURS, -1);
+                int[] shared = CodeStats.shared(code, g);
+                Path png = dir.resolve(String.format(Locale.ROOT, "query-%02d.png", i));
+                SemCommand.writeRows(png, queries, new int[] {i}, gallery, new int[][] {nn});
+                StringBuilder counts = new StringBuilder();
+                StringBuilder classes = new StringBuilder();
+                for (int n : nn) {
+                    counts.append(counts.isEmpty() ? "" : ", ").append(shared[n]);
+                    classes.append(classes.isEmpty() ? "" : ", ").append(FashionMnist.CLASS_NAMES.get(gallery.labels()[n]));
+                }
+                html.append("<tr><td><img src=\"codes/").append(png.getFileName()).append("\"><br>")
+                        .append(FashionMnist.CLASS_NAMES.get(queries.labels()[i])).append(": <code>")
+                        .append(java.util.Arrays.toString(code)).append("</code><br>shared of ").append(c.length()).append(": ")
+                        .append(counts).append("<br>classes: ").append(classes).append("</td></tr>\n");
+            }
+            html.append("</table>\n");
+            System.out.printf(Locale.ROOT, "encoded %d sample images and %d gallery images with %s%n", q.count(), g.count(), encoder);
+        }
     }
 }

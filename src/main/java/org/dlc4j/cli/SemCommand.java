@@ -11,7 +11,9 @@ import org.dlc4j.eval.FeatureMatrix;
 import org.dlc4j.eval.LinearProbe;
 import org.dlc4j.io.ImageGrid;
 import org.dlc4j.sem.CodeStats;
+import org.dlc4j.sem.DinoHead;
 import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.sem.MultiCrop;
 import org.dlc4j.sem.SemEncoder;
 import org.dlc4j.sem.SemTraining;
 import org.dlc4j.util.Home;
@@ -22,16 +24,31 @@ import picocli.CommandLine.Option;
 
 /** {@code dlc sem}: train the SEM encoder and measure its codes. */
 @Command(name = "sem", mixinStandardHelpOptions = true, description = "Train the SEM encoder (self-supervised ViT + Simplicial Embedding) and evaluate its codes.",
-        subcommands = {SemCommand.Train.class, SemCommand.Eval.class})
+        subcommands = {SemCommand.Train.class, SemCommand.Export.class, SemCommand.Eval.class})
 public final class SemCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UserException("dlc sem needs a subcommand: train or eval (see dlc sem --help)");
+        throw new UserException("dlc sem needs a subcommand: train, export or eval (see dlc sem --help)");
     }
 
     /** The shipped encoder for an L×V shape. */
     static Path defaultEncoder(String shape) {
         return Home.models().resolve("sem").resolve("fmnist-sem-" + shape + ".safetensors");
+    }
+
+    /** "0.35,1" → {0.35, 1}, a sub-range of (0, 1]. */
+    static double[] range(String s, String flag) {
+        String[] parts = s.split(",");
+        try {
+            double lo = Double.parseDouble(parts[0].trim());
+            double hi = Double.parseDouble(parts[parts.length - 1].trim());
+            if (parts.length == 2 && lo > 0 && lo <= hi && hi <= 1) {
+                return new double[] {lo, hi};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserException(flag + " '" + s + "' is not LOW,HIGH with 0 < LOW ≤ HIGH ≤ 1");
     }
 
     /** "32x64" → {32, 64}. */
@@ -86,8 +103,23 @@ public final class SemCommand implements Callable<Integer> {
         @Option(names = "--koleo", description = "KoLeo weight (default: 0.1, DINOv2's; 0 turns it off).")
         Double koleo;
 
-        @Option(names = "--ibot", description = "iBOT masked-patch loss weight (default: 1.0, DINOv2's; 0 turns it off).")
+        @Option(names = "--ibot", description = "iBOT masked-patch loss weight (default: 0, off; DINOv2 uses 1.0).")
         Double ibot;
+
+        @Option(names = "--global-scale", description = "Area range of the global crops, e.g. 0.35,1 (default: the preset's).")
+        String globalScale;
+
+        @Option(names = "--local-scale", description = "Area range of the local crops, e.g. 0.1,0.35 (default: the preset's).")
+        String localScale;
+
+        @Option(names = "--max-blur", description = "Largest blur σ in pixels, 0 for none (default: 1.0).")
+        Double maxBlur;
+
+        @Option(names = "--prototypes", description = "DINO head prototypes K (default: 2048).")
+        Integer prototypes;
+
+        @Option(names = "--stem", description = "Channels of the convolutional patch embedding, 0 for a plain patch projection (default: 24).")
+        Integer stem;
 
         @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume); the encoder is written only at the end.")
         Long stopAt;
@@ -96,7 +128,8 @@ public final class SemCommand implements Callable<Integer> {
         public Integer call() {
             int[] lv = parseShape(shape);
             SemTraining.Config c = switch (preset) {
-                case "fmnist" -> SemTraining.Config.fmnist(SemEncoder.Config.fmnist(lv[0], lv[1]), common.seed);
+                case "fmnist" -> SemTraining.Config.fmnist(stem == null ? SemEncoder.Config.fmnist(lv[0], lv[1])
+                        : SemEncoder.Config.fmnist(lv[0], lv[1]).withStem(stem), common.seed);
                 case "tiny" -> SemTraining.Config.tiny(common.seed);
                 default -> throw new UserException("--preset '" + preset + "' is not fmnist or tiny");
             };
@@ -107,6 +140,21 @@ public final class SemCommand implements Callable<Integer> {
                 c = c.withLr(lr);
             }
             c = c.withLosses(koleo != null ? koleo : c.koleo(), ibot != null ? ibot : c.ibot());
+            MultiCrop crops = c.crops().withScales(globalScale != null ? range(globalScale, "--global-scale") : c.crops().globalScale(),
+                    localScale != null ? range(localScale, "--local-scale") : c.crops().localScale());
+            if (maxBlur != null) {
+                if (!(maxBlur >= 0)) {
+                    throw new UserException("--max-blur must be ≥ 0, not " + maxBlur);
+                }
+                crops = crops.withMaxBlur(maxBlur);
+            }
+            c = c.withCrops(crops);
+            if (prototypes != null) {
+                if (prototypes < 2) {
+                    throw new UserException("--prototypes must be at least 2, not " + prototypes);
+                }
+                c = c.withHead(new DinoHead.Config(c.head().hidden(), c.head().bottleneck(), prototypes));
+            }
             String name = c.encoder().length() + "x" + c.encoder().vocab();
             Path target = out != null ? out : defaultEncoder(name);
             Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "sem", "train-" + name + ".safetensors");
@@ -117,6 +165,26 @@ public final class SemCommand implements Callable<Integer> {
                         r.steps(), r.totalSteps(), r.trainSeconds(), r.imagesPerSecond(), r.finalLoss());
                 System.out.println(r.finished() ? "wrote " + target : "stopped; continue with --resume (checkpoint " + ckpt + ")");
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write the teacher encoder of a training checkpoint, to evaluate a run that is still going or was stopped.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--checkpoint", required = true, description = "A dlc sem train checkpoint.")
+        Path checkpoint;
+
+        @Option(names = "--out", required = true, description = "Encoder file to write (.safetensors).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (!java.nio.file.Files.exists(checkpoint)) {
+                throw new UserException("checkpoint " + checkpoint + " not found: pass the --checkpoint of a dlc sem train run");
+            }
+            SemTraining.exportTeacher(checkpoint, out);
+            System.out.println("wrote " + out);
             return 0;
         }
     }
@@ -172,28 +240,34 @@ public final class SemCommand implements Callable<Integer> {
 
         /** For 10 queries (the first test image of each class), the query then the 8 test images sharing most tokens. */
         static void writeNearest(Path grid, ImageDataset test, DlcFile codes) {
-            int rows = 10;
-            int cols = 9;
-            int size = test.imageSize();
-            float[] images = new float[rows * cols * size];
-            int row = 0;
-            for (int cls = 0; cls < 10 && row < rows; cls++) {
-                int query = -1;
-                for (int i = 0; i < test.count() && query < 0; i++) {
+            java.util.List<Integer> queries = new java.util.ArrayList<>();
+            for (int cls = 0; cls < 10; cls++) {
+                for (int i = 0; i < test.count(); i++) {
                     if (test.labels()[i] == cls) {
-                        query = i;
+                        queries.add(i);
+                        break;
                     }
                 }
-                if (query < 0) {
-                    continue;
-                }
-                int[] idx = new int[cols];
-                idx[0] = query;
-                System.arraycopy(CodeStats.nearest(codes, query, cols - 1), 0, idx, 1, cols - 1);
-                System.arraycopy(test.batch(idx), 0, images, row * cols * size, cols * size);
-                row++;
             }
-            ImageGrid.write(grid, java.util.Arrays.copyOf(images, row * cols * size), row * cols, test.channels(), test.height(), test.width(), cols, 2, 2);
+            int[] q = queries.stream().mapToInt(Integer::intValue).toArray();
+            int[][] neighbours = new int[q.length][];
+            for (int r = 0; r < q.length; r++) {
+                neighbours[r] = CodeStats.nearest(codes, q[r], 8);
+            }
+            writeRows(grid, test, q, test, neighbours);
         }
+    }
+
+    /** One row per query: the query image, then its neighbours from {@code gallery}. */
+    static void writeRows(Path grid, ImageDataset queries, int[] queryIdx, ImageDataset gallery, int[][] neighbours) {
+        int cols = 1 + java.util.Arrays.stream(neighbours).mapToInt(n -> n.length).max().orElse(0);
+        int size = gallery.imageSize();
+        float[] images = new float[queryIdx.length * cols * size];
+        java.util.Arrays.fill(images, 1f); // rows with fewer neighbours end in white
+        for (int r = 0; r < queryIdx.length; r++) {
+            System.arraycopy(queries.image(queryIdx[r]), 0, images, r * cols * size, size);
+            System.arraycopy(gallery.batch(neighbours[r]), 0, images, (r * cols + 1) * size, neighbours[r].length * size);
+        }
+        ImageGrid.write(grid, images, queryIdx.length * cols, gallery.channels(), gallery.height(), gallery.width(), cols, 2, 2);
     }
 }

@@ -35,6 +35,15 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
         return tokens.length / length;
     }
 
+    /** The first {@code n} codes (with their labels and distributions). */
+    public DlcFile take(int n) {
+        if (n < 0 || n > count()) {
+            throw new IllegalArgumentException("cannot take " + n + " of " + count() + " codes");
+        }
+        return new DlcFile(Arrays.copyOf(tokens, n * length), length, vocab, labels == null ? null : Arrays.copyOf(labels, n),
+                probs == null ? null : Arrays.copyOf(probs, n * length * vocab), tau, encoderSha, source);
+    }
+
     /** Code {@code i}: its L tokens. */
     public int[] code(int i) {
         return Arrays.copyOfRange(tokens, i * length, (i + 1) * length);

@@ -303,9 +303,8 @@ public final class GaussianDiffusion {
     }
 
     static NDArray meanFlat(NDArray x) {
-        int[] axes = new int[x.getShape().dimension() - 1];
-        Arrays.setAll(axes, i -> i + 1);
-        return axes.length == 0 ? x : x.mean(axes);
+        // One axis after a reshape: DJL's multi-axis mean is refused while recording gradients.
+        return x.getShape().dimension() == 1 ? x : x.reshape(x.getShape().get(0), -1).mean(new int[] {1});
     }
 
     /** KL(N(μ₁, e^{lv₁}) ‖ N(μ₂, e^{lv₂})) elementwise, in nats. */

@@ -14,6 +14,39 @@ public final class Layers {
         return x.mul(Activation.sigmoid(x));
     }
 
+    /** GELU's tanh approximation: x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    public static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+    }
+
+    /**
+     * Fixed 2-D sin-cos position embedding of a g×g grid (MAE's {@code get_2d_sincos_pos_embed}, as DiT): the first
+     * half of the width encodes a token's column and the second half its row, each as
+     * [sin | cos] of the position times ω_i = 10000^(−i/(D/4)).
+     */
+    public static float[] sinCos2d(int dim, int grid) {
+        if (dim % 4 != 0) {
+            throw new IllegalArgumentException("a 2-D sin-cos embedding needs a width divisible by 4, not " + dim);
+        }
+        int quarter = dim / 4;
+        float[] out = new float[grid * grid * dim];
+        for (int h = 0; h < grid; h++) {
+            for (int w = 0; w < grid; w++) {
+                int row = (h * grid + w) * dim;
+                for (int i = 0; i < quarter; i++) {
+                    double omega = 1.0 / Math.pow(10000, i / (double) quarter);
+                    // MAE meshgrids (w, h): the first half embeds the column index, the second the row index.
+                    out[row + i] = (float) Math.sin(w * omega);
+                    out[row + quarter + i] = (float) Math.cos(w * omega);
+                    out[row + 2 * quarter + i] = (float) Math.sin(h * omega);
+                    out[row + 3 * quarter + i] = (float) Math.cos(h * omega);
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Sinusoidal embedding of (possibly fractional) timesteps, DiT's layout: [cos | sin] with
      * frequencies exp(−ln(maxPeriod)·i/half).

@@ -63,7 +63,8 @@ public final class Trainer implements AutoCloseable {
         NDArray loss(NDManager manager, Rng rng, long step);
     }
 
-    private static final String EMA = "ema.";
+    /** Prefix of the EMA weights in a training checkpoint. */
+    public static final String EMA = "ema.";
     private static final String ADAM = "adamw.";
     private static final String STATE = "state.";
 

@@ -52,17 +52,35 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
 
     /** Indices of the {@code k} codes sharing the most positions with code {@code query} (itself excluded; ties by index). */
     public static int[] nearest(DlcFile codes, int query, int k) {
-        int l = codes.length();
-        int[] shared = new int[codes.count()];
-        for (int i = 0; i < codes.count(); i++) {
+        return nearest(codes.code(query), codes, k, query);
+    }
+
+    /**
+     * Indices of the {@code k} gallery codes sharing the most positions with {@code code}, most shared first (ties
+     * by index); gallery index {@code skip} is left out (−1 for none).
+     */
+    public static int[] nearest(int[] code, DlcFile gallery, int k, int skip) {
+        int l = gallery.length();
+        if (code.length != l) {
+            throw new IllegalArgumentException("a code of length " + code.length + " against a gallery of length " + l);
+        }
+        int[] shared = shared(code, gallery);
+        return IntStream.range(0, gallery.count()).filter(i -> i != skip).boxed()
+                .sorted((a, b) -> shared[a] != shared[b] ? Integer.compare(shared[b], shared[a]) : Integer.compare(a, b))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** For every gallery code, how many positions it shares with {@code code}. */
+    public static int[] shared(int[] code, DlcFile gallery) {
+        int l = gallery.length();
+        int[] shared = new int[gallery.count()];
+        for (int i = 0; i < gallery.count(); i++) {
             for (int p = 0; p < l; p++) {
-                if (codes.tokens()[i * l + p] == codes.tokens()[query * l + p]) {
+                if (gallery.tokens()[i * l + p] == code[p]) {
                     shared[i]++;
                 }
             }
         }
-        return IntStream.range(0, codes.count()).filter(i -> i != query).boxed()
-                .sorted((a, b) -> shared[a] != shared[b] ? Integer.compare(shared[b], shared[a]) : Integer.compare(a, b))
-                .limit(k).mapToInt(Integer::intValue).toArray();
+        return shared;
     }
 }

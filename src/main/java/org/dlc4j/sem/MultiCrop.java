@@ -26,6 +26,14 @@ public record MultiCrop(double[] globalScale, double[] localScale, int locals, i
         return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 2, 16, 0.4, 1.0);
     }
 
+    public MultiCrop withScales(double[] globalScale, double[] localScale) {
+        return new MultiCrop(globalScale, localScale, locals, localSize, jitter, maxBlur);
+    }
+
+    public MultiCrop withMaxBlur(double maxBlur) {
+        return new MultiCrop(globalScale, localScale, locals, localSize, jitter, maxBlur);
+    }
+
     /** The crops of a batch: {@code global[k]} is [B·S·S] for crop k, {@code local[k]} [B·s·s]. */
     public record Views(float[][] global, float[][] local, int size, int localSize) {
     }
@@ -57,7 +65,7 @@ public record MultiCrop(double[] globalScale, double[] localScale, int locals, i
         if (rng.nextDouble() < 0.8) {
             jitter(v, rng);
         }
-        if (rng.nextDouble() < blurP) {
+        if (rng.nextDouble() < blurP && maxBlur > 0) {
             v = ImageOps.gaussianBlur(v, out, out, 0.1 + (maxBlur - 0.1) * rng.nextDouble());
         }
         if (rng.nextDouble() < solarizeP) {

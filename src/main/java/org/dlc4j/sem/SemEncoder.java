@@ -3,6 +3,7 @@ package org.dlc4j.sem;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import org.dlc4j.nn.ConvStem;
 import org.dlc4j.nn.Init;
 import org.dlc4j.nn.LayerNorm;
 import org.dlc4j.nn.Linear;
@@ -27,6 +28,7 @@ public final class SemEncoder {
     /**
      * @param image      input side in pixels (square)
      * @param patch      patch side; the grid is (image/patch)²
+     * @param stem       channels of a convolutional patch embedding ({@link ConvStem}); 0 for the plain p×p projection
      * @param dim        token width D
      * @param depth      transformer blocks
      * @param registers  register tokens R (DINOv2 with registers: 4)
@@ -36,12 +38,16 @@ public final class SemEncoder {
      * @param vocab      V, tokens per position
      * @param tau        softmax temperature of the SEM during training (reference: 1.0)
      */
-    public record Config(int image, int channels, int patch, int dim, int depth, int heads, double mlpRatio, int registers,
+    public record Config(int image, int channels, int patch, int stem, int dim, int depth, int heads, double mlpRatio, int registers,
                          double layerScale, int length, int vocab, double tau) {
         public Config {
             if (image % patch != 0) {
                 throw new IllegalArgumentException("image " + image + " is not a multiple of patch " + patch);
             }
+        }
+
+        public Config withStem(int stem) {
+            return new Config(image, channels, patch, stem, dim, depth, heads, mlpRatio, registers, layerScale, length, vocab, tau);
         }
 
         public int grid() {
@@ -55,11 +61,11 @@ public final class SemEncoder {
 
         /** The Fig. 5 sequence-length presets keep L·V = 2048: 8×256, 32×64, 128×16. */
         public static Config fmnist(int length, int vocab) {
-            return new Config(32, 1, 4, 96, 4, 3, 4.0, 4, 0.1, length, vocab, 1.0);
+            return new Config(32, 1, 4, 24, 96, 4, 3, 4.0, 4, 0.1, length, vocab, 1.0);
         }
 
         public static Config tiny() {
-            return new Config(32, 1, 8, 32, 2, 2, 2.0, 4, 1e-5, 4, 8, 1.0);
+            return new Config(32, 1, 8, 0, 32, 2, 2, 2.0, 4, 1e-5, 4, 8, 1.0);
         }
     }
 
@@ -76,6 +82,7 @@ public final class SemEncoder {
     private final Config config;
     private final Params params;
     private final PatchEmbed patchEmbed;
+    private final ConvStem stem;
     private final NDArray clsToken;
     private final NDArray registerTokens;
     private final NDArray maskToken;
@@ -90,7 +97,8 @@ public final class SemEncoder {
     public SemEncoder(Params params, Config c, Rng rng) {
         this.config = c;
         this.params = params;
-        patchEmbed = new PatchEmbed(params, "patch_embed", c.channels(), c.dim(), c.patch(), rng);
+        patchEmbed = c.stem() > 0 ? null : new PatchEmbed(params, "patch_embed", c.channels(), c.dim(), c.patch(), rng);
+        stem = c.stem() > 0 ? new ConvStem(params, "patch_embed.stem", c.channels(), c.dim(), c.patch(), c.stem(), rng) : null;
         clsToken = params.add("cls_token", new long[] {1, 1, c.dim()}, Init.normal(1e-6), rng);
         registerTokens = params.add("register_tokens", new long[] {1, c.registers(), c.dim()}, Init.normal(1e-6), rng);
         maskToken = params.add("mask_token", new long[] {1, c.dim()}, Init.zeros(), rng);
@@ -133,7 +141,7 @@ public final class SemEncoder {
         long b = x.getShape().get(0);
         int d = config.dim();
         int g = Math.toIntExact(x.getShape().get(2) / config.patch());
-        NDArray tokens = patchEmbed.forward(x);
+        NDArray tokens = stem != null ? stem.forward(x) : patchEmbed.forward(x);
         if (mask != null) {
             NDArray m = mask.expandDims(-1);
             tokens = tokens.mul(m.neg().add(1f)).add(m.mul(maskToken));

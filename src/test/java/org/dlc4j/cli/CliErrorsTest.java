@@ -56,10 +56,10 @@ class CliErrorsTest {
     void helpListsEveryCommand() {
         Result r = run("--help");
         assertEquals(0, r.code());
-        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "inspect"}) {
+        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "inspect"}) {
             assertTrue(r.out().contains("  " + cmd + " "), cmd + " listed in:\n" + r.out());
         }
-        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "inspect"}) {
+        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "inspect"}) {
             assertEquals(0, run(cmd, "--help").code(), cmd + " --help");
         }
     }
@@ -74,6 +74,32 @@ class CliErrorsTest {
         assertOneLineError(run("toy", "--steps", "-3"), "--steps must be positive");
         assertOneLineError(run("data", "--split", "validation"), "--split");
         assertOneLineError(run("toy", "--device", "tpu"), "tpu");
+        assertOneLineError(run("dit", "train", "--cond", "colour"), "--cond 'colour'");
+        assertOneLineError(run("dit", "sample", "--scale", "-1"), "--scale must be ≥ 0");
+        assertOneLineError(run("dit", "sample", "--model", "/nonexistent/dit.safetensors"), "not found");
+        assertOneLineError(run("sem", "export", "--checkpoint", "/nonexistent/ck.safetensors", "--out", "/tmp/x.safetensors"), "not found");
+    }
+
+    @Test
+    void aDitRefusesCodesOfTheWrongShapeOrFromAnotherEncoder(@TempDir Path dir) {
+        var images = org.dlc4j.TestImages.noise(8, 28, 1);
+        var codes = new org.dlc4j.data.DlcFile(new int[8 * 4], 4, 8, null, null, 1.0, "aaaa", "t");
+        var model = org.dlc4j.dit.DiT.Config.preset("tiny").conditionedOn(org.dlc4j.dit.Conditioning.DLC, 0, 4, 8, 0);
+        try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.dlc4j.dit.DitTraining.train(m, org.dlc4j.dit.DitTraining.Config.tiny(model, 0), new org.dlc4j.dit.DitTraining.Data(images, codes, null, "aaaa"),
+                    dir.resolve("ck.safetensors"), false, dir.resolve("dit.safetensors"), Long.MAX_VALUE);
+        }
+        new org.dlc4j.data.DlcFile(new int[2 * 4], 4, 8, null, null, 1.0, "bbbb", "t").write(dir.resolve("other.safetensors"));
+        new org.dlc4j.data.DlcFile(new int[2 * 5], 5, 8, null, null, 1.0, "aaaa", "t").write(dir.resolve("long.safetensors"));
+        String dit = dir.resolve("dit.safetensors").toString();
+        assertOneLineError(run("dit", "sample", "--model", dit, "--codes", dir.resolve("other.safetensors").toString()), "not the encoder");
+        assertOneLineError(run("dit", "sample", "--model", dit, "--codes", dir.resolve("long.safetensors").toString()), "5×8", "4×8");
+        assertOneLineError(run("dit", "sample", "--model", dit, "--class", "3"), "DLC-conditional");
+        new org.dlc4j.data.DlcFile(new int[2 * 4], 4, 8, null, null, 1.0, "aaaa", "t").write(dir.resolve("same.safetensors"));
+        Result ok = run("dit", "sample", "--model", dit, "--codes", dir.resolve("same.safetensors").toString(), "--n", "3", "--sampler", "ddim",
+                "--steps", "2", "--scale", "2", "--out", dir.resolve("s").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(Files.exists(dir.resolve("s").resolve("samples.npz")) && Files.exists(dir.resolve("s").resolve("grid.png")));
     }
 
     @Test

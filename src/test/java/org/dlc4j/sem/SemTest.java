@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.dlc4j.TestImages;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.io.Checkpoint;
@@ -26,19 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SemTest {
     @TempDir
     Path dir;
-
-    static ImageDataset images(int n, int size, long seed) {
-        Rng rng = new Rng(seed);
-        byte[] px = new byte[n * size * size];
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (byte) (rng.nextInt(4) == 0 ? 200 : 0);
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 10;
-        }
-        return new ImageDataset("noise", n, 1, size, size, px, labels, null, List.of());
-    }
 
     @Test
     void semHeadGivesOneDistributionPerPositionAndTheCodeIsItsArgmax() {
@@ -59,6 +47,33 @@ class SemTest {
             NDArray small = m.create(new Rng(3).gaussians(2 * 16 * 16), new Shape(2, 1, 16, 16));
             assertArrayEquals(new long[] {2, c.dim()}, enc.forward(small, 1.0).cls().getShape().getShape());
         }
+    }
+
+    @Test
+    void aConvolutionalStemGivesTheSameTokenGridAsThePatchProjection() {
+        var c = SemEncoder.Config.tiny().withStem(8);
+        try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
+            SemEncoder enc = new SemEncoder(p, c, new Rng(1));
+            assertTrue(p.all().containsKey("patch_embed.stem.3.weight"), "patch 8 takes a 3×3 convolution and three stride-2 ones");
+            NDArray x = m.create(new Rng(2).gaussians(2 * 32 * 32), new Shape(2, 1, 32, 32));
+            assertArrayEquals(new long[] {2, 16, c.dim()}, enc.forward(x, 1.0).patches().getShape().getShape());
+            NDArray small = m.create(new Rng(3).gaussians(2 * 16 * 16), new Shape(2, 1, 16, 16));
+            assertArrayEquals(new long[] {2, 4, c.dim()}, enc.forward(small, 1.0).patches().getShape().getShape());
+        }
+        try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
+            var odd = new SemEncoder.Config(24, 1, 6, 8, 32, 2, 2, 2.0, 4, 1e-5, 4, 8, 1.0);
+            assertThrows(IllegalArgumentException.class, () -> new SemEncoder(p, odd, new Rng(0)));
+        }
+    }
+
+    @Test
+    void nearestCodesAreRankedBySharedPositions() {
+        int[] gallery = {0, 0, 0, 0, /**/ 0, 1, 1, 1, /**/ 0, 0, 1, 1, /**/ 0, 0, 0, 1};
+        DlcFile g = new DlcFile(gallery, 4, 2, null, null, 1.0, "", "g");
+        assertArrayEquals(new int[] {4, 1, 2, 3}, CodeStats.shared(new int[] {0, 0, 0, 0}, g));
+        assertArrayEquals(new int[] {0, 3, 2}, CodeStats.nearest(new int[] {0, 0, 0, 0}, g, 3, -1));
+        assertArrayEquals(new int[] {3, 2, 1}, CodeStats.nearest(g, 0, 3), "a query is not its own neighbour");
+        assertThrows(IllegalArgumentException.class, () -> CodeStats.nearest(new int[] {0, 0}, g, 1, -1));
     }
 
     @Test
@@ -102,7 +117,7 @@ class SemTest {
 
     @Test
     void tinyTrainingResumesExactlyAndShipsAnEncoderThatWritesCodes() {
-        ImageDataset data = images(64, 28, 5);
+        ImageDataset data = TestImages.noise(64, 28, 5);
         var c = SemTraining.Config.tiny(7);
         var run = c.withEpochs(2).withCheckpointEvery(3);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -119,6 +134,14 @@ class SemTest {
             for (String k : a.keySet()) {
                 assertArrayEquals(a.get(k).floats(), b.get(k).floats(), 1e-5f, k);
             }
+            // The last checkpoint's teacher is the shipped encoder.
+            SemTraining.exportTeacher(ck, dir.resolve("x-enc.safetensors"));
+            var x = Checkpoint.load(dir.resolve("x-enc.safetensors")).tensors();
+            assertEquals(b.keySet(), x.keySet());
+            for (String k : b.keySet()) {
+                assertArrayEquals(b.get(k).floats(), x.get(k).floats(), 0f, k);
+            }
+            assertThrows(UserException.class, () -> SemTraining.exportTeacher(dir.resolve("b-enc.safetensors"), dir.resolve("y.safetensors")));
             try (DlcEncoder enc = DlcEncoder.load(m, dir.resolve("a-enc.safetensors"))) {
                 DlcFile codes = enc.codes(data.take(10), 0.5, true);
                 assertEquals(10, codes.count());
@@ -151,7 +174,7 @@ class SemTest {
         assertThrows(UserException.class, () -> DlcFile.read(dir.resolve("cut.safetensors")));
         // An encoder file whose config says 4×8 while its SEM weights were made for 8×8.
         try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
-            new SemEncoder(p, new SemEncoder.Config(32, 1, 8, 32, 2, 2, 2.0, 4, 1e-5, 8, 8, 1.0), new Rng(0));
+            new SemEncoder(p, new SemEncoder.Config(32, 1, 8, 0, 32, 2, 2, 2.0, 4, 1e-5, 8, 8, 1.0), new Rng(0));
             var meta = Checkpoint.Meta.current(SemTraining.KIND, new com.google.gson.Gson().toJson(SemEncoder.Config.tiny()), 0, "", 0, java.util.Map.of());
             new Checkpoint(meta, p.toHost("")).save(dir.resolve("enc.safetensors"));
             var e2 = assertThrows(UserException.class, () -> DlcEncoder.load(m, dir.resolve("enc.safetensors")));

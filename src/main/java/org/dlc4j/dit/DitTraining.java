@@ -1,0 +1,196 @@
+package org.dlc4j.dit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.dlc4j.data.BatchSampler;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.diffusion.DiffusionConfig;
+import org.dlc4j.diffusion.GaussianDiffusion;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.nn.AdamW;
+import org.dlc4j.nn.Params;
+import org.dlc4j.nn.Trainer;
+import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
+
+/**
+ * Trains a DiT on images as the reference's {@code train_diffusion.py}: t uniform over the 1000 steps of the linear
+ * schedule, ε-MSE plus the variational bound for the learned variance, AdamW at a constant rate without weight
+ * decay, an EMA of the weights (the model that samples), and each image's condition replaced by the null one with
+ * the model's drop probability.
+ */
+public final class DitTraining {
+    public static final String KIND = "dit";
+
+    /**
+     * @param emaDecay the reference's 0.9999 averages over ~10,000 steps, longer than a run here; 0.999 suits runs of
+     *                 a few thousand steps
+     */
+    public record Config(DiT.Config model, int epochs, int batch, double lr, double weightDecay, double emaDecay, long checkpointEvery,
+                         long seed) {
+        public static Config fmnist(DiT.Config model, long seed) {
+            return new Config(model, 10, 128, 1e-4, 0.0, 0.999, 200, seed);
+        }
+
+        public static Config tiny(DiT.Config model, long seed) {
+            return new Config(model, 1, 8, 1e-3, 0.0, 0.9, 0, seed);
+        }
+
+        public Config withEpochs(int epochs) {
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, seed);
+        }
+
+        public Config withBatch(int batch) {
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, seed);
+        }
+
+        public Config withCheckpointEvery(long every) {
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, every, seed);
+        }
+    }
+
+    /**
+     * Training images and, aligned by index, what conditions them (what the model's conditioning reads; the rest
+     * may be null): class labels, a DLC file of the same images, or continuous vectors [N·dim]; and the SHA-256 of the
+     * SEM encoder that made the codes or vectors, recorded with the model (empty when none).
+     */
+    public record Data(ImageDataset images, DlcFile codes, float[] vectors, String encoderSha) {
+        public Data {
+            encoderSha = encoderSha == null ? "" : encoderSha;
+        }
+
+        Condition condition(DiT.Config c, int[] idx) {
+            return switch (c.conditioning()) {
+                case NONE -> Condition.none(idx.length);
+                case CLASS -> Condition.labels(images.labelsOf(idx));
+                case DLC -> {
+                    int l = codes.length();
+                    int[] t = new int[idx.length * l];
+                    for (int i = 0; i < idx.length; i++) {
+                        System.arraycopy(codes.tokens(), idx[i] * l, t, i * l, l);
+                    }
+                    yield Condition.codes(t, l);
+                }
+                case SEM -> {
+                    int d = c.vectorDim();
+                    float[] v = new float[idx.length * d];
+                    for (int i = 0; i < idx.length; i++) {
+                        System.arraycopy(vectors, idx[i] * d, v, i * d, d);
+                    }
+                    yield Condition.vectors(v, d);
+                }
+            };
+        }
+
+        /** Checks that what the model is conditioned on is present and matches the images and the model. */
+        void check(DiT.Config c) {
+            switch (c.conditioning()) {
+                case NONE -> { }
+                case CLASS -> {
+                    if (images.labels() == null) {
+                        throw new UserException(images.name() + " has no labels to condition on: use --cond none or labelled images");
+                    }
+                }
+                case DLC -> {
+                    if (codes == null) {
+                        throw new UserException("--cond dlc needs the training images' codes: pass --codes FILE (dlc encode --split train)");
+                    }
+                    if (codes.count() != images.count()) {
+                        throw new UserException("the DLC file holds " + codes.count() + " codes but there are " + images.count()
+                                + " training images: encode the same split (dlc encode --split train)");
+                    }
+                    if (codes.length() != c.length() || codes.vocab() != c.vocab()) {
+                        throw new UserException("the codes are " + codes.length() + "×" + codes.vocab() + " but the model reads "
+                                + c.length() + "×" + c.vocab() + ": encode with the matching encoder");
+                    }
+                }
+                case SEM -> {
+                    if (vectors == null || vectors.length != (long) images.count() * c.vectorDim()) {
+                        throw new UserException("--cond sem needs one " + c.vectorDim() + "-d SEM vector per training image");
+                    }
+                }
+            }
+        }
+    }
+
+    /** What a run reports. */
+    public record Result(long steps, long totalSteps, double trainSeconds, double imagesPerSecond, double finalLoss) {
+        public boolean finished() {
+            return steps >= totalSteps;
+        }
+    }
+
+    private static final Gson GSON = new Gson();
+
+    private DitTraining() {}
+
+    /**
+     * Trains (resuming from {@code checkpoint} when asked) until {@code until} or the end; at the end writes the EMA
+     * weights to {@code output}.
+     */
+    public static Result train(NDManager manager, Config c, Data data, Path checkpoint, boolean resume, Path output, long until) {
+        DiT.Config mc = c.model();
+        data.check(mc);
+        ImageDataset images = data.images().padTo(mc.image());
+        long stepsPerEpoch = images.count() / c.batch();
+        long steps = stepsPerEpoch * c.epochs();
+        if (steps < 1) {
+            throw new UserException(images.count() + " images make no batch of " + c.batch());
+        }
+        GaussianDiffusion diffusion = diffusion(mc);
+        var tc = new Trainer.Config(steps, c.lr(), 0, new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()), 0.0, c.emaDecay(), c.checkpointEvery());
+        Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(mc), 0, images.name(), c.seed(), Map.of("training", GSON.toJson(c), TrainedDit.ENCODER_SHA, data.encoderSha()));
+        try (Params params = new Params(manager)) {
+            DiT model = new DiT(params, mc, new Rng(c.seed())); // before the trainer, which sizes its state on the parameters
+            try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
+                if (resume && trainer.resumeIfPresent(checkpoint, KIND)) {
+                    System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+                }
+                BatchSampler sampler = BatchSampler.resumeAt(images.count(), c.batch(), true, c.seed() + 2, trainer.step());
+                int size = mc.image();
+                int timesteps = diffusion.numSteps();
+                trainer.run((mgr, rng, step) -> {
+                    int[] idx = sampler.next();
+                    int b = idx.length;
+                    NDArray x0 = mgr.create(images.batch(idx), new Shape(b, mc.channels(), size, size));
+                    int[] t = rng.ints(b, timesteps);
+                    NDArray noise = mgr.create(rng.gaussians(b * mc.channels() * size * size), x0.getShape());
+                    NDArray xt = diffusion.qSample(x0, t, noise);
+                    Condition cond = data.condition(mc, idx).dropping(dropMask(b, mc.dropProb(), rng));
+                    return diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise).loss().mean();
+                }, checkpoint, meta, "dit", until);
+                double seconds = trainer.trainSeconds();
+                Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
+                        trainer.lastLoss());
+                if (trainer.step() >= steps) {
+                    var shipped = Checkpoint.Meta.current(KIND, GSON.toJson(mc), trainer.step(), images.name(), c.seed(),
+                            Map.of("training", GSON.toJson(c), "train_seconds", String.format(Locale.ROOT, "%.0f", seconds),
+                                    "final_loss", Double.toString(trainer.lastLoss()), TrainedDit.ENCODER_SHA, data.encoderSha()));
+                    new Checkpoint(shipped, trainer.emaWeights().toHost("")).save(output);
+                }
+                return result;
+            }
+        }
+    }
+
+    /** Which images of a batch lose their condition this step: each independently with probability p. */
+    static boolean[] dropMask(int n, double p, Rng rng) {
+        boolean[] drop = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            drop[i] = rng.nextDouble() < p;
+        }
+        return drop;
+    }
+
+    /** DiT's process: linear schedule, T = 1000, hybrid loss when σ is learned, 8-bit decoder. */
+    public static GaussianDiffusion diffusion(DiT.Config c) {
+        DiffusionConfig d = DiffusionConfig.dit();
+        return new GaussianDiffusion(new DiffusionConfig(d.schedule(), d.steps(), c.learnSigma(), d.sigmaSmall(), d.vlbWeight(), d.decoder()));
+    }
+}

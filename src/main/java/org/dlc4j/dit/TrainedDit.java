@@ -1,0 +1,41 @@
+package org.dlc4j.dit;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import java.nio.file.Path;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.Hashes;
+import org.dlc4j.nn.Params;
+import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
+
+/**
+ * A trained DiT read from its file, with what it was trained against: the SHA-256 of the SEM encoder whose codes or
+ * vectors condition it (empty for the unconditional and class-conditional models).
+ */
+public record TrainedDit(DiT model, Params params, String encoderSha, String sha256) implements AutoCloseable {
+    public static final String ENCODER_SHA = "encoder_sha256";
+
+    public static TrainedDit load(NDManager manager, Path path) {
+        String sha = Hashes.sha256(path);
+        Checkpoint ckpt = Checkpoint.load(path, DitTraining.KIND);
+        DiT.Config config;
+        try {
+            config = new Gson().fromJson(ckpt.meta().configJson(), DiT.Config.class);
+        } catch (RuntimeException e) {
+            config = null;
+        }
+        if (config == null || config.conditioning() == null) {
+            throw new UserException(path + " has no readable DiT config in its metadata; train it again with dlc dit train");
+        }
+        Params params = new Params(manager);
+        DiT model = new DiT(params, config, new Rng(0));
+        params.load(ckpt.tensors(), "", path);
+        return new TrainedDit(model, params, ckpt.meta().extra().getOrDefault(ENCODER_SHA, ""), sha);
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}
