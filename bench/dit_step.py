@@ -96,6 +96,17 @@ def hybrid_loss(out, x0, xt, t, noise, betas, acp, acp_prev, post_var_log):
     return (mse + vb).mean()
 
 
+def matmul_peak(n=1024, reps=50):
+    """GFLOP/s of a float32 n x n matmul: the ceiling a training step's model FLOPs are compared with."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(5):
+        a @ b
+    start = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    return 2 * n ** 3 * reps / (time.perf_counter() - start) / 1e9
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="DiT-T/4")
@@ -139,6 +150,7 @@ def main():
     blas = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
     print(f"pytorch {torch.__version__}, {torch.get_num_threads()} threads, BLAS loaded: {', '.join(blas) or 'none'}")
     print(f"{a.preset} batch {a.batch}: median step {med * 1000:.1f} ms, {a.batch / med:.1f} images/s over {a.steps} steps")
+    print(f"1024x1024 float32 matmul peak: {matmul_peak():.1f} GFLOP/s")
 
 
 if __name__ == "__main__":
