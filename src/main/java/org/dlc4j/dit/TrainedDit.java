@@ -1,7 +1,6 @@
 package org.dlc4j.dit;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
 import java.nio.file.Path;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
@@ -19,14 +18,9 @@ public record TrainedDit(DiT model, Params params, String encoderSha, String sha
     public static TrainedDit load(NDManager manager, Path path) {
         String sha = Hashes.sha256(path);
         Checkpoint ckpt = Checkpoint.load(path, DitTraining.KIND);
-        DiT.Config config;
-        try {
-            config = new Gson().fromJson(ckpt.meta().configJson(), DiT.Config.class);
-        } catch (RuntimeException e) {
-            config = null;
-        }
-        if (config == null || config.conditioning() == null) {
-            throw new UserException(path + " has no readable DiT config in its metadata; train it again with dlc dit train");
+        DiT.Config config = ckpt.config(DiT.Config.class, path, "DiT", "train it again with dlc dit train");
+        if (config.conditioning() == null) {
+            throw new UserException(path + " has no readable DiT config in its metadata (no conditioning); train it again with dlc dit train");
         }
         Params params = new Params(manager);
         DiT model = new DiT(params, config, new Rng(0));

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
-import com.google.gson.Gson;
 import java.nio.file.Path;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.nn.Batches;
@@ -109,15 +108,7 @@ public final class FeatureNet implements AutoCloseable {
                     + ": its numbers would not compare with the project's; restore models/eval (git checkout) or pass --allow-unpinned");
         }
         Checkpoint ckpt = Checkpoint.load(path, KIND);
-        Config config;
-        try {
-            config = new Gson().fromJson(ckpt.meta().configJson(), Config.class);
-        } catch (RuntimeException e) {
-            config = null;
-        }
-        if (config == null) {
-            throw new UserException(path + " has no readable feature-network config in its metadata; retrain it with dlc eval train-features");
-        }
+        Config config = ckpt.config(Config.class, path, "feature-network", "retrain it with dlc eval train-features");
         FeatureNet net = new FeatureNet(manager, config, new Rng(0));
         net.params().load(ckpt.tensors(), "", path);
         net.sha256 = sha;

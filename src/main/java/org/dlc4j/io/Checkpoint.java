@@ -1,5 +1,6 @@
 package org.dlc4j.io;
 
+import com.google.gson.Gson;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -109,6 +110,23 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
                     + "' is needed: pass a " + expectedKind + " checkpoint");
         }
         return this;
+    }
+
+    /**
+     * The model's configuration record, read from the metadata's JSON; a file without a readable one is refused
+     * with {@code retrain} as the fix.
+     */
+    public <T> T config(Class<T> type, Path source, String what, String retrain) {
+        T config;
+        try {
+            config = new Gson().fromJson(meta.configJson(), type);
+        } catch (RuntimeException e) {
+            config = null;
+        }
+        if (config == null) {
+            throw new UserException(source + " has no readable " + what + " config in its metadata; " + retrain);
+        }
+        return config;
     }
 
     public HostTensor tensor(String name, Path source) {

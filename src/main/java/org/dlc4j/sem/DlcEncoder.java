@@ -3,7 +3,6 @@ package org.dlc4j.sem;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.Gson;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.ImageDataset;
@@ -29,15 +28,7 @@ public final class DlcEncoder implements AutoCloseable {
     public static DlcEncoder load(NDManager manager, Path path) {
         String sha = Hashes.sha256(path);
         Checkpoint ckpt = Checkpoint.load(path, SemTraining.KIND);
-        SemEncoder.Config config;
-        try {
-            config = new Gson().fromJson(ckpt.meta().configJson(), SemEncoder.Config.class);
-        } catch (RuntimeException e) {
-            config = null;
-        }
-        if (config == null) {
-            throw new UserException(path + " has no readable encoder config in its metadata; train it again with dlc sem train");
-        }
+        SemEncoder.Config config = ckpt.config(SemEncoder.Config.class, path, "encoder", "train it again with dlc sem train");
         Params params = new Params(manager);
         SemEncoder encoder = new SemEncoder(params, config, new Rng(0));
         params.load(ckpt.tensors(), "", path);
