@@ -12,6 +12,7 @@ import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.ImageNpz;
 import org.dlc4j.data.PngFolderDataset;
+import org.dlc4j.io.Html;
 import org.dlc4j.io.Provenance;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.DlcEncoder;
@@ -46,7 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path assets = Home.dir().resolve("assets").resolve("fmnist");
         ImageDataset queries = PngFolderDataset.load(assets.resolve("queries"), 1);
         ImageDataset gallery = ImageNpz.read(assets.resolve("gallery.npz"));
-        Path encoder = encoderPath != null ? encoderPath : SemCommand.defaultEncoder("32x64");
+        Path encoder = SemCommand.encoderOrDefault(encoderPath);
         if (!Files.exists(encoder)) {
             throw new UserException("SEM encoder " + encoder + " not found: run from a full clone (models/ ships it) or pass --encoder");
         }
@@ -62,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .append("grows with the number of modes, the conditioned ones' does not. <a href=\"toy/index.html\">Full report</a>.</p>\n")
                 .append("<img style=\"max-width:640px\" src=\"toy/kl-vs-modes.png\">\n")
                 .append("<h2>Provenance</h2><p>commit ").append(Provenance.commit()).append(", command <code>")
-                .append(Provenance.command().replace("<", "&lt;")).append("</code></p></body></html>\n");
+                .append(Html.escape(Provenance.command())).append("</code></p></body></html>\n");
         try {
             Files.writeString(out.resolve("index.html"), html);
         } catch (IOException e) {
@@ -86,8 +87,8 @@ public final class DemoCommand implements Callable<Integer> {
                     .append(" Fashion-MNIST test images whose codes share the most positions with it (shared count below each).</p>\n<table>\n");
             for (int i = 0; i < q.count(); i++) {
                 int[] code = q.code(i);
-                int[] nn = CodeStats.nearest(code, g, NEIGHBOURS, -1);
                 int[] shared = CodeStats.shared(code, g);
+                int[] nn = CodeStats.top(shared, NEIGHBOURS, -1);
                 Path png = dir.resolve(String.format(Locale.ROOT, "query-%02d.png", i));
                 SemCommand.writeRows(png, queries, new int[] {i}, gallery, new int[][] {nn});
                 StringBuilder counts = new StringBuilder();

@@ -101,6 +101,7 @@ public final class DitCommand implements Callable<Integer> {
             String name = conditioning.name().toLowerCase(Locale.ROOT);
             Path target = out != null ? out : defaultModel(name);
             Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "dit", "train-" + name + ".safetensors");
+            Path encoder = SemCommand.encoderOrDefault(encoderPath);
             try (NDManager manager = common.newManager()) {
                 DitTraining.Data d;
                 switch (conditioning) {
@@ -117,7 +118,7 @@ public final class DitCommand implements Callable<Integer> {
                                 codes = codes.take(Math.min(limit, codes.count()));
                             }
                         } else {
-                            try (DlcEncoder enc = DlcEncoder.load(manager, encoder())) {
+                            try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
                                 codes = enc.codes(train, enc.config().tau(), false);
                             }
                         }
@@ -125,7 +126,7 @@ public final class DitCommand implements Callable<Integer> {
                         model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0);
                     }
                     case SEM -> {
-                        try (DlcEncoder enc = DlcEncoder.load(manager, encoder())) {
+                        try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
                             var e = enc.encode(train, enc.config().tau(), false, true, 256);
                             d = new DitTraining.Data(train, null, e.sem(), enc.sha256());
                             model = model.conditionedOn(conditioning, 0, 0, 0, enc.config().dim());
@@ -150,10 +151,6 @@ public final class DitCommand implements Callable<Integer> {
                 System.out.println(r.finished() ? "wrote " + target : "stopped; continue with --resume (checkpoint " + ckpt + ")");
             }
             return 0;
-        }
-
-        private Path encoder() {
-            return encoderPath != null ? encoderPath : SemCommand.defaultEncoder("32x64");
         }
     }
 
@@ -239,6 +236,7 @@ public final class DitCommand implements Callable<Integer> {
         }
 
         private Condition condition(NDManager manager, TrainedDit dit, DiT.Config c) {
+            Path encoder = SemCommand.encoderOrDefault(encoderPath);
             int sources = (codesPath != null ? 1 : 0) + (imagesPath != null ? 1 : 0) + (classId != null ? 1 : 0);
             if (sources > 1) {
                 throw new UserException("give at most one of --codes, --images and --class");
@@ -267,8 +265,8 @@ public final class DitCommand implements Callable<Integer> {
                         codes = DlcFile.read(codesPath);
                         checkEncoder(dit, codes.encoderSha(), "the codes in " + codesPath);
                     } else if (imagesPath != null) {
-                        try (DlcEncoder enc = DlcEncoder.load(manager, encoder())) {
-                            checkEncoder(dit, enc.sha256(), "encoder " + encoder());
+                        try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+                            checkEncoder(dit, enc.sha256(), "encoder " + encoder);
                             codes = enc.codes(Images.load(imagesPath), enc.config().tau(), false);
                         }
                     } else {
@@ -278,34 +276,20 @@ public final class DitCommand implements Callable<Integer> {
                         throw new UserException("the codes are " + codes.length() + "×" + codes.vocab() + " but the DiT reads " + c.length() + "×"
                                 + c.vocab() + ": use codes from the encoder it was trained with");
                     }
-                    int l = codes.length();
-                    int[] tokens = new int[n * l];
-                    for (int i = 0; i < n; i++) {
-                        System.arraycopy(codes.tokens(), (i % codes.count()) * l, tokens, i * l, l);
-                    }
-                    yield Condition.codes(tokens, l);
+                    yield Condition.codes(codes.tokens(), codes.length()).cycled(n);
                 }
                 case SEM -> {
                     if (imagesPath == null) {
                         throw new UserException("this DiT is conditioned on SEM vectors: pass --images DIR");
                     }
-                    try (DlcEncoder enc = DlcEncoder.load(manager, encoder())) {
-                        checkEncoder(dit, enc.sha256(), "encoder " + encoder());
+                    try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+                        checkEncoder(dit, enc.sha256(), "encoder " + encoder);
                         ImageDataset set = Images.load(imagesPath);
                         float[] sem = enc.encode(set, enc.config().tau(), false, true, 256).sem();
-                        int d = enc.config().dim();
-                        float[] v = new float[n * d];
-                        for (int i = 0; i < n; i++) {
-                            System.arraycopy(sem, (i % set.count()) * d, v, i * d, d);
-                        }
-                        yield Condition.vectors(v, d);
+                        yield Condition.vectors(sem, enc.config().dim()).cycled(n);
                     }
                 }
             };
-        }
-
-        private Path encoder() {
-            return encoderPath != null ? encoderPath : SemCommand.defaultEncoder("32x64");
         }
 
         private static String shortSha(String sha) {

@@ -57,7 +57,7 @@ public final class EncodeCommand implements Callable<Integer> {
             set = set.take(limit);
         }
         try (NDManager manager = common.newManager();
-             DlcEncoder enc = DlcEncoder.load(manager, encoderPath != null ? encoderPath : SemCommand.defaultEncoder("32x64"))) {
+             DlcEncoder enc = DlcEncoder.load(manager, SemCommand.encoderOrDefault(encoderPath))) {
             DlcFile codes = enc.codes(set, tau, probs);
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes of %d×%d from %s%nwrote %s%n", codes.count(), codes.length(), codes.vocab(), set.name(), out);

@@ -36,6 +36,11 @@ public final class SemCommand implements Callable<Integer> {
         return Home.models().resolve("sem").resolve("fmnist-sem-" + shape + ".safetensors");
     }
 
+    /** The encoder a command was given, else the shipped 32×64 one. */
+    static Path encoderOrDefault(Path given) {
+        return given != null ? given : defaultEncoder("32x64");
+    }
+
     /** "0.35,1" → {0.35, 1}, a sub-range of (0, 1]. */
     static double[] range(String s, String flag) {
         String[] parts = s.split(",");
@@ -213,7 +218,7 @@ public final class SemCommand implements Callable<Integer> {
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, max);
             ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, max);
             try (NDManager manager = common.newManager();
-                 DlcEncoder enc = DlcEncoder.load(manager, encoderPath != null ? encoderPath : defaultEncoder("32x64"))) {
+                 DlcEncoder enc = DlcEncoder.load(manager, encoderOrDefault(encoderPath))) {
                 var c = enc.config();
                 var tr = enc.encode(train, c.tau(), false, true, 256);
                 var te = enc.encode(test, c.tau(), false, true, 256);

@@ -67,12 +67,37 @@ public record Condition(int count, int[] labels, int[] tokens, float[] vectors, 
 
     /** Images [from, to) of the batch. */
     public Condition slice(int from, int to) {
-        int n = to - from;
+        return select(java.util.stream.IntStream.range(from, to).toArray());
+    }
+
+    /** The first n images, starting over from the first when the batch is shorter. */
+    public Condition cycled(int n) {
+        return select(java.util.stream.IntStream.range(0, n).map(i -> i % count).toArray());
+    }
+
+    /** The images at {@code idx}, in that order (repeats allowed). */
+    public Condition select(int[] idx) {
+        int n = idx.length;
         int l = tokens == null ? 0 : tokens.length / Math.max(count, 1);
         int d = vectors == null ? 0 : vectors.length / Math.max(count, 1);
-        return new Condition(n, labels == null ? null : Arrays.copyOfRange(labels, from, to),
-                tokens == null ? null : Arrays.copyOfRange(tokens, from * l, to * l),
-                vectors == null ? null : Arrays.copyOfRange(vectors, from * d, to * d), Arrays.copyOfRange(isNull, from, to));
+        int[] lab = labels == null ? null : new int[n];
+        int[] tok = tokens == null ? null : new int[n * l];
+        float[] vec = vectors == null ? null : new float[n * d];
+        boolean[] nul = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int j = idx[i];
+            if (lab != null) {
+                lab[i] = labels[j];
+            }
+            if (tok != null) {
+                System.arraycopy(tokens, j * l, tok, i * l, l);
+            }
+            if (vec != null) {
+                System.arraycopy(vectors, j * d, vec, i * d, d);
+            }
+            nul[i] = isNull[j];
+        }
+        return new Condition(n, lab, tok, vec, nul);
     }
 
     private static int[] twice(int[] a) {

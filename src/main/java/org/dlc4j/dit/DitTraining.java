@@ -65,26 +65,13 @@ public final class DitTraining {
             encoderSha = encoderSha == null ? "" : encoderSha;
         }
 
-        Condition condition(DiT.Config c, int[] idx) {
+        /** The condition of every training image, in order. */
+        Condition conditions(DiT.Config c) {
             return switch (c.conditioning()) {
-                case NONE -> Condition.none(idx.length);
-                case CLASS -> Condition.labels(images.labelsOf(idx));
-                case DLC -> {
-                    int l = codes.length();
-                    int[] t = new int[idx.length * l];
-                    for (int i = 0; i < idx.length; i++) {
-                        System.arraycopy(codes.tokens(), idx[i] * l, t, i * l, l);
-                    }
-                    yield Condition.codes(t, l);
-                }
-                case SEM -> {
-                    int d = c.vectorDim();
-                    float[] v = new float[idx.length * d];
-                    for (int i = 0; i < idx.length; i++) {
-                        System.arraycopy(vectors, idx[i] * d, v, i * d, d);
-                    }
-                    yield Condition.vectors(v, d);
-                }
+                case NONE -> Condition.none(images.count());
+                case CLASS -> Condition.labels(images.labels());
+                case DLC -> Condition.codes(codes.tokens(), codes.length());
+                case SEM -> Condition.vectors(vectors, c.vectorDim());
             };
         }
 
@@ -155,6 +142,7 @@ public final class DitTraining {
                 BatchSampler sampler = BatchSampler.resumeAt(images.count(), c.batch(), true, c.seed() + 2, trainer.step());
                 int size = mc.image();
                 int timesteps = diffusion.numSteps();
+                Condition all = data.conditions(mc);
                 trainer.run((mgr, rng, step) -> {
                     int[] idx = sampler.next();
                     int b = idx.length;
@@ -162,7 +150,7 @@ public final class DitTraining {
                     int[] t = rng.ints(b, timesteps);
                     NDArray noise = mgr.create(rng.gaussians(b * mc.channels() * size * size), x0.getShape());
                     NDArray xt = diffusion.qSample(x0, t, noise);
-                    Condition cond = data.condition(mc, idx).dropping(dropMask(b, mc.dropProb(), rng));
+                    Condition cond = all.select(idx).dropping(dropMask(b, mc.dropProb(), rng));
                     return diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise).loss().mean();
                 }, checkpoint, meta, "dit", until);
                 double seconds = trainer.trainSeconds();

@@ -60,12 +60,12 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
      * by index); gallery index {@code skip} is left out (−1 for none).
      */
     public static int[] nearest(int[] code, DlcFile gallery, int k, int skip) {
-        int l = gallery.length();
-        if (code.length != l) {
-            throw new IllegalArgumentException("a code of length " + code.length + " against a gallery of length " + l);
-        }
-        int[] shared = shared(code, gallery);
-        return IntStream.range(0, gallery.count()).filter(i -> i != skip).boxed()
+        return top(shared(code, gallery), k, skip);
+    }
+
+    /** Indices of the {@code k} largest counts, largest first (ties by index), index {@code skip} left out (−1 for none). */
+    public static int[] top(int[] shared, int k, int skip) {
+        return IntStream.range(0, shared.length).filter(i -> i != skip).boxed()
                 .sorted((a, b) -> shared[a] != shared[b] ? Integer.compare(shared[b], shared[a]) : Integer.compare(a, b))
                 .limit(k).mapToInt(Integer::intValue).toArray();
     }
@@ -73,6 +73,9 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
     /** For every gallery code, how many positions it shares with {@code code}. */
     public static int[] shared(int[] code, DlcFile gallery) {
         int l = gallery.length();
+        if (code.length != l) {
+            throw new IllegalArgumentException("a code of length " + code.length + " against a gallery of length " + l);
+        }
         int[] shared = new int[gallery.count()];
         for (int i = 0; i < gallery.count(); i++) {
             for (int p = 0; p < l; p++) {

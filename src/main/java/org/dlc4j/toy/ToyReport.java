@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.dlc4j.io.Html;
 import org.dlc4j.io.Provenance;
 
 /** The toy study's HTML page: the KL table, Fig. 2d's plot, the scatter plots and heat maps. */
@@ -41,15 +42,11 @@ final class ToyReport {
         h.append("<h2>Noise-prediction magnitude (Fig. 2e–f)</h2>\n<div><img style=\"max-width:480px\" src=\"heatmap-unconditional.png\">")
                 .append("<img style=\"max-width:480px\" src=\"heatmap-oracle.png\"></div>\n")
                 .append("<h2>Provenance</h2><p>commit ").append(Provenance.commit()).append(", command <code>")
-                .append(escape(Provenance.command())).append("</code></p><pre>").append(escape(config.toJson())).append("</pre></body></html>\n");
+                .append(Html.escape(Provenance.command())).append("</code></p><pre>").append(Html.escape(config.toJson())).append("</pre></body></html>\n");
         try {
             Files.writeString(out.resolve("index.html"), h);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }
