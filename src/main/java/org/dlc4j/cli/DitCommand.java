@@ -3,6 +3,7 @@ package org.dlc4j.cli;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dlc4j.data.DlcFile;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
 
 /** {@code dlc dit}: train the image generator and sample it. */
 @Command(name = "dit", mixinStandardHelpOptions = true, description = "Train the DiT image generator (unconditional, class, DLC or SEM conditioned) and sample it.",
-        subcommands = {DitCommand.Train.class, DitCommand.Sample.class})
+        subcommands = {DitCommand.Train.class, DitCommand.Sample.class, DitCurveCommand.class})
 public final class DitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -37,6 +38,35 @@ public final class DitCommand implements Callable<Integer> {
 
     static Path defaultModel(String cond) {
         return Home.models().resolve("dit").resolve("fmnist-" + cond + ".safetensors");
+    }
+
+    /** The sampler flags, shared by dit sample and dit curve. */
+    static final class SamplerOptions {
+        @Option(names = "--sampler", defaultValue = "ddim", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).")
+        String sampler;
+
+        @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--no-clip", description = "Do not clip the predicted x₀ to [−1, 1] at each step (the DiT reference's latent-space"
+                + " setting; in pixel space an under-trained model then saturates).")
+        boolean noClip;
+
+        SamplerConfig config() {
+            if (steps < 1) {
+                throw new UserException("--steps must be at least 1");
+            }
+            SamplerConfig c = switch (sampler) {
+                case "ddpm" -> SamplerConfig.ddpm(steps);
+                case "ddim" -> SamplerConfig.ddim(steps, 0.0);
+                default -> throw new UserException("--sampler '" + sampler + "' is not ddpm or ddim");
+            };
+            return c.withClipDenoised(!noClip);
+        }
+
+        String describe() {
+            return sampler + " " + steps + (noClip ? " unclipped" : "");
+        }
     }
 
     static Conditioning parseCond(String s) {
@@ -67,7 +97,7 @@ public final class DitCommand implements Callable<Integer> {
         @Option(names = "--codes", description = "DLC file of the training images (dlc encode --split train); else they are encoded with --encoder.")
         Path codesPath;
 
-        @Option(names = "--epochs", description = "Passes over the training images (default: 10).")
+        @Option(names = "--epochs", description = "Passes over the training images (default: 6).")
         Integer epochs;
 
         @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
@@ -75,6 +105,9 @@ public final class DitCommand implements Callable<Integer> {
 
         @Option(names = "--batch", description = "Images per step (default: 128).")
         Integer batch;
+
+        @Option(names = "--lr", description = "AdamW learning rate, constant (default: 5e-4; the reference's is 1e-4).")
+        Double lr;
 
         @Option(names = "--out", description = "Where to write the trained model (default: models/dit/fmnist-COND.safetensors).")
         Path out;
@@ -88,9 +121,22 @@ public final class DitCommand implements Callable<Integer> {
         @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume).")
         Long stopAt;
 
+        @Option(names = "--snapshot-every", defaultValue = "0",
+                description = "Also write the EMA weights every this many steps beside the checkpoint, for FD against images seen (default: never).")
+        long snapshotEvery;
+
         @Override
         public Integer call() {
             Conditioning conditioning = parseCond(cond);
+            if (snapshotEvery < 0) {
+                throw new UserException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
+            }
+            if (lr != null && !(lr > 0)) {
+                throw new UserException("--lr must be positive, not " + lr);
+            }
+            if (batch != null && batch < 1) {
+                throw new UserException("--batch must be at least 1");
+            }
             DiT.Config model;
             try {
                 model = DiT.Config.preset(preset);
@@ -138,10 +184,11 @@ public final class DitCommand implements Callable<Integer> {
                 if (epochs != null) {
                     c = c.withEpochs(epochs);
                 }
+                c = c.withSnapshotEvery(snapshotEvery);
+                if (lr != null) {
+                    c = c.withLr(lr);
+                }
                 if (batch != null) {
-                    if (batch < 1) {
-                        throw new UserException("--batch must be at least 1");
-                    }
                     c = c.withBatch(batch);
                 }
                 System.out.printf(Locale.ROOT, "%s: %.2f GFLOP per image forward, %d images%n", model.describe(), 2e-9 * model.forwardMacs(), train.count());
@@ -169,8 +216,11 @@ public final class DitCommand implements Callable<Integer> {
         @Option(names = "--codes", description = "Condition on the first N codes of this DLC file (cycled if shorter).")
         Path codesPath;
 
-        @Option(names = "--images", description = "Condition on these images (PNG folder or .npz), encoded with --encoder.")
+        @Option(names = "--images", description = "Condition on these images (PNG folder, .npz, or test/train for Fashion-MNIST), encoded with --encoder.")
         Path imagesPath;
+
+        @Mixin
+        DataOption data;
 
         @Option(names = "--encoder", description = "SEM encoder for --images (default: the shipped one).")
         Path encoderPath;
@@ -178,11 +228,8 @@ public final class DitCommand implements Callable<Integer> {
         @Option(names = "--class", description = "Condition on this class id (class-conditional models).")
         Integer classId;
 
-        @Option(names = "--sampler", defaultValue = "ddpm", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).")
-        String sampler;
-
-        @Option(names = "--steps", defaultValue = "250", description = "Sampling steps (default: ${DEFAULT-VALUE}, the reference's).")
-        int steps;
+        @Mixin
+        SamplerOptions samplerOptions;
 
         @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale; 1 is none (default: ${DEFAULT-VALUE}).")
         double scale;
@@ -211,96 +258,138 @@ public final class DitCommand implements Callable<Integer> {
             if (!Files.exists(model)) {
                 throw new UserException("DiT model " + model + " not found: train one with dlc dit train or pass --model");
             }
-            SamplerConfig sc = switch (sampler) {
-                case "ddpm" -> SamplerConfig.ddpm(steps);
-                case "ddim" -> SamplerConfig.ddim(steps, 0.0);
-                default -> throw new UserException("--sampler '" + sampler + "' is not ddpm or ddim");
-            };
+            SamplerConfig sc = samplerOptions.config();
             try (NDManager manager = common.newManager(); TrainedDit dit = TrainedDit.load(manager, model)) {
                 DiT.Config c = dit.model().config();
-                Condition cond = condition(manager, dit, c);
+                Conditioned conditioned = condition(manager, dit, c);
+                Condition cond = conditioned.condition();
                 var options = new DitSampling.Options(sc, scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
                 long start = System.nanoTime();
                 float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 int size = c.image();
-                ImageDataset samples = ImageDataset.fromBatch("dit-samples", images, c.channels(), size, size);
+                // The class each sample was asked for travels with it, so dlc eval reports conditional accuracy.
+                ImageDataset samples = ImageDataset.fromBatch("dit-samples", images, c.channels(), size, size)
+                        .withLabels(conditioned.labels(), conditioned.labels() == null ? List.of() : FashionMnist.CLASS_NAMES);
                 ImageNpz.write(out.resolve(Images.SAMPLES_NPZ), samples);
                 int shown = Math.min(n, 100);
                 ImageGrid.write(out.resolve("grid.png"), java.util.Arrays.copyOf(images, shown * c.channels() * size * size), shown, c.channels(),
                         size, size, 10, 2, 2);
-                System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s %d steps, scale %.2f%nwrote %s and %s%n", n, seconds,
-                        n / seconds, sampler, steps, scale, out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
+                System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s steps, scale %.2f%nwrote %s and %s%n", n, seconds,
+                        n / seconds, samplerOptions.describe(), scale, out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
             }
             return 0;
         }
 
-        private Condition condition(NDManager manager, TrainedDit dit, DiT.Config c) {
-            Path encoder = SemCommand.encoderOrDefault(encoderPath);
+        private Conditioned condition(NDManager manager, TrainedDit dit, DiT.Config c) {
             int sources = (codesPath != null ? 1 : 0) + (imagesPath != null ? 1 : 0) + (classId != null ? 1 : 0);
             if (sources > 1) {
                 throw new UserException("give at most one of --codes, --images and --class");
+            }
+            Path encoder = SemCommand.encoderOrDefault(encoderPath);
+            if (imagesPath != null && c.conditioning() != Conditioning.NONE) {
+                return Conditioned.fromImages(manager, dit, loadImages(), encoder, n);
             }
             return switch (c.conditioning()) {
                 case NONE -> {
                     if (sources > 0) {
                         throw new UserException("this DiT is unconditional: drop --codes, --images and --class");
                     }
-                    yield Condition.none(n);
+                    yield new Conditioned(Condition.none(n), null);
                 }
                 case CLASS -> {
                     if (classId == null) {
-                        throw new UserException("this DiT is class-conditional: pass --class 0.." + (c.classes() - 1));
+                        throw new UserException("this DiT is class-conditional: pass --class 0.." + (c.classes() - 1) + " or labelled --images");
                     }
                     if (classId < 0 || classId >= c.classes()) {
                         throw new UserException("--class " + classId + " is outside 0.." + (c.classes() - 1));
                     }
                     int[] labels = new int[n];
                     java.util.Arrays.fill(labels, classId);
-                    yield Condition.labels(labels);
+                    yield new Conditioned(Condition.labels(labels), labels);
                 }
                 case DLC -> {
-                    DlcFile codes;
-                    if (codesPath != null) {
-                        codes = DlcFile.read(codesPath);
-                        checkEncoder(dit, codes.encoderSha(), "the codes in " + codesPath);
-                    } else if (imagesPath != null) {
-                        try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
-                            checkEncoder(dit, enc.sha256(), "encoder " + encoder);
-                            codes = enc.codes(Images.load(imagesPath), enc.config().tau(), false);
-                        }
-                    } else {
+                    if (codesPath == null) {
                         throw new UserException("this DiT is DLC-conditional: pass --codes FILE or --images DIR");
                     }
-                    if (codes.length() != c.length() || codes.vocab() != c.vocab()) {
-                        throw new UserException("the codes are " + codes.length() + "×" + codes.vocab() + " but the DiT reads " + c.length() + "×"
-                                + c.vocab() + ": use codes from the encoder it was trained with");
-                    }
-                    yield Condition.codes(codes.tokens(), codes.length()).cycled(n);
+                    DlcFile codes = DlcFile.read(codesPath);
+                    Conditioned.checkEncoder(dit, codes.encoderSha(), "the codes in " + codesPath);
+                    yield Conditioned.ofCodes(dit, codes, n);
                 }
-                case SEM -> {
-                    if (imagesPath == null) {
-                        throw new UserException("this DiT is conditioned on SEM vectors: pass --images DIR");
+                case SEM -> throw new UserException("this DiT is conditioned on SEM vectors: pass --images DIR (or test)");
+            };
+        }
+
+        /** The first --n conditioning images: a Fashion-MNIST split by name, else a folder or .npz. */
+        private ImageDataset loadImages() {
+            String name = imagesPath.toString();
+            if ((name.equals("test") || name.equals("train")) && !Files.exists(imagesPath)) {
+                return FashionMnist.load(data.dir, DataCommand.parseSplit(name), n);
+            }
+            return Images.load(imagesPath);
+        }
+    }
+
+    /** What samples are conditioned on, and the class each one should show (null when unknown). */
+    record Conditioned(Condition condition, int[] labels) {
+        static Conditioned of(Condition condition, int[] labels, int n) {
+            return new Conditioned(condition.cycled(n), labels == null ? null : cycle(labels, n));
+        }
+
+        /** The first n codes of a DLC file (cycled if shorter), checked against the DiT's L×V. */
+        static Conditioned ofCodes(TrainedDit dit, DlcFile codes, int n) {
+            DiT.Config c = dit.model().config();
+            if (codes.length() != c.length() || codes.vocab() != c.vocab()) {
+                throw new UserException("the codes are " + codes.length() + "×" + codes.vocab() + " but the DiT reads " + c.length() + "×"
+                        + c.vocab() + ": use codes from the encoder it was trained with");
+            }
+            return of(Condition.codes(codes.tokens(), codes.length()), codes.labels(), n);
+        }
+
+        /**
+         * Conditions each sample on one of these images (cycled): its class for a class-conditional DiT, its code or SEM
+         * vector (encoded with {@code encoder}, which must be the DiT's own) otherwise.
+         */
+        static Conditioned fromImages(NDManager manager, TrainedDit dit, ImageDataset set, Path encoder, int n) {
+            DiT.Config c = dit.model().config();
+            return switch (c.conditioning()) {
+                case NONE -> new Conditioned(Condition.none(n), null);
+                case CLASS -> {
+                    if (set.labels() == null) {
+                        throw new UserException(set.name() + " has no labels to condition a class-conditional DiT on: pass --class");
                     }
+                    yield of(Condition.labels(set.labels()), set.labels(), n);
+                }
+                case DLC, SEM -> {
                     try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
                         checkEncoder(dit, enc.sha256(), "encoder " + encoder);
-                        ImageDataset set = Images.load(imagesPath);
+                        if (c.conditioning() == Conditioning.DLC) {
+                            yield ofCodes(dit, enc.codes(set, enc.config().tau(), false), n);
+                        }
                         float[] sem = enc.encode(set, enc.config().tau(), false, true, 256).sem();
-                        yield Condition.vectors(sem, enc.config().dim()).cycled(n);
+                        yield of(Condition.vectors(sem, enc.config().dim()), set.labels(), n);
                     }
                 }
             };
+        }
+
+        static void checkEncoder(TrainedDit dit, String sha, String what) {
+            if (!dit.encoderSha().isEmpty() && !sha.isEmpty() && !dit.encoderSha().equals(sha)) {
+                throw new UserException(what + " (sha256 " + shortSha(sha) + "…) is not the encoder this DiT was trained with ("
+                        + shortSha(dit.encoderSha()) + "…): use that encoder's codes");
+            }
         }
 
         private static String shortSha(String sha) {
             return sha.substring(0, Math.min(12, sha.length()));
         }
 
-        private static void checkEncoder(TrainedDit dit, String sha, String what) {
-            if (!dit.encoderSha().isEmpty() && !sha.isEmpty() && !dit.encoderSha().equals(sha)) {
-                throw new UserException(what + " (sha256 " + shortSha(sha) + "…) is not the encoder this DiT was trained with ("
-                        + shortSha(dit.encoderSha()) + "…): use that encoder's codes");
+        private static int[] cycle(int[] labels, int n) {
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = labels[i % labels.length];
             }
+            return out;
         }
     }
 }

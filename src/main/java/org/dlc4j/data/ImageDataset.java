@@ -69,6 +69,11 @@ public record ImageDataset(String name, int count, int channels, int height, int
         return new ImageDataset(name, batch.length / size, channels, height, width, pixels, null, null, List.of());
     }
 
+    /** The same images with these labels (null: none), e.g. the class each generated image was asked for. */
+    public ImageDataset withLabels(int[] newLabels, List<String> names) {
+        return new ImageDataset(name, count, channels, height, width, pixels, newLabels, captions, names);
+    }
+
     /** Values per image: channels × height × width. */
     public int imageSize() {
         return channels * height * width;

@@ -9,7 +9,8 @@ import org.dlc4j.util.UserException;
  * @param kind          ddpm (ancestral, DiT's default) or ddim
  * @param steps         respaced number of steps, e.g. 250 of 1000
  * @param eta           DDIM's η (0 = deterministic); ignored by DDPM
- * @param clipDenoised  clip the predicted x₀ to [−1, 1] (DiT samples with false)
+ * @param clipDenoised  clip the predicted x₀ to [−1, 1] (DiT samples latents with false; pixel-space models, as
+ *                      improved DDPM's, with true)
  */
 public record SamplerConfig(String kind, int steps, double eta, boolean clipDenoised) {
     public SamplerConfig {
@@ -31,6 +32,10 @@ public record SamplerConfig(String kind, int steps, double eta, boolean clipDeno
 
     public static SamplerConfig ddim(int steps, double eta) {
         return new SamplerConfig("ddim", steps, eta, false);
+    }
+
+    public SamplerConfig withClipDenoised(boolean clip) {
+        return new SamplerConfig(kind, steps, eta, clip);
     }
 
     /** The sampler over {@code base} respaced to {@link #steps()}. */

@@ -10,10 +10,12 @@ import org.dlc4j.util.UserException;
 
 /**
  * A trained DiT read from its file, with what it was trained against: the SHA-256 of the SEM encoder whose codes or
- * vectors condition it (empty for the unconditional and class-conditional models).
+ * vectors condition it (empty for the unconditional and class-conditional models), and how many training images it
+ * has seen (0 when not recorded).
  */
-public record TrainedDit(DiT model, Params params, String encoderSha, String sha256) implements AutoCloseable {
+public record TrainedDit(DiT model, Params params, String encoderSha, String sha256, long imagesSeen) implements AutoCloseable {
     public static final String ENCODER_SHA = "encoder_sha256";
+    public static final String IMAGES_SEEN = "images_seen";
 
     public static TrainedDit load(NDManager manager, Path path) {
         String sha = Hashes.sha256(path);
@@ -25,7 +27,8 @@ public record TrainedDit(DiT model, Params params, String encoderSha, String sha
         Params params = new Params(manager);
         DiT model = new DiT(params, config, new Rng(0));
         params.load(ckpt.tensors(), "", path);
-        return new TrainedDit(model, params, ckpt.meta().extra().getOrDefault(ENCODER_SHA, ""), sha);
+        var extra = ckpt.meta().extra();
+        return new TrainedDit(model, params, extra.getOrDefault(ENCODER_SHA, ""), sha, Long.parseLong(extra.getOrDefault(IMAGES_SEEN, "0")));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.dlc4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -75,6 +76,8 @@ class CliErrorsTest {
         assertOneLineError(run("data", "--split", "validation"), "--split");
         assertOneLineError(run("toy", "--device", "tpu"), "tpu");
         assertOneLineError(run("dit", "train", "--cond", "colour"), "--cond 'colour'");
+        assertOneLineError(run("dit", "train", "--cond", "none", "--lr", "0"), "--lr must be positive");
+        assertOneLineError(run("dit", "train", "--cond", "none", "--snapshot-every", "-1"), "--snapshot-every must be ≥ 0");
         assertOneLineError(run("dit", "sample", "--scale", "-1"), "--scale must be ≥ 0");
         assertOneLineError(run("dit", "sample", "--model", "/nonexistent/dit.safetensors"), "not found");
         assertOneLineError(run("sem", "export", "--checkpoint", "/nonexistent/ck.safetensors", "--out", "/tmp/x.safetensors"), "not found");
@@ -95,11 +98,16 @@ class CliErrorsTest {
         assertOneLineError(run("dit", "sample", "--model", dit, "--codes", dir.resolve("other.safetensors").toString()), "not the encoder");
         assertOneLineError(run("dit", "sample", "--model", dit, "--codes", dir.resolve("long.safetensors").toString()), "5×8", "4×8");
         assertOneLineError(run("dit", "sample", "--model", dit, "--class", "3"), "DLC-conditional");
-        new org.dlc4j.data.DlcFile(new int[2 * 4], 4, 8, null, null, 1.0, "aaaa", "t").write(dir.resolve("same.safetensors"));
+        new org.dlc4j.data.DlcFile(new int[2 * 4], 4, 8, new int[] {1, 7}, null, 1.0, "aaaa", "t").write(dir.resolve("same.safetensors"));
+        assertOneLineError(run("dit", "sample", "--model", dit, "--codes", dir.resolve("same.safetensors").toString(), "--steps", "0"),
+                "--steps must be at least 1");
+        assertOneLineError(run("dit", "curve", dir.resolve("missing.safetensors").toString()), "missing.safetensors not found");
         Result ok = run("dit", "sample", "--model", dit, "--codes", dir.resolve("same.safetensors").toString(), "--n", "3", "--sampler", "ddim",
                 "--steps", "2", "--scale", "2", "--out", dir.resolve("s").toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(Files.exists(dir.resolve("s").resolve("samples.npz")) && Files.exists(dir.resolve("s").resolve("grid.png")));
+        assertArrayEquals(new int[] {1, 7, 1}, org.dlc4j.data.ImageNpz.read(dir.resolve("s").resolve("samples.npz")).labels(),
+                "each sample carries the class of the image whose code it got, for conditional accuracy");
     }
 
     @Test

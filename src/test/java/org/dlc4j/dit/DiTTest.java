@@ -112,13 +112,22 @@ class DiTTest {
         var data = new DitTraining.Data(images, codes, null, "abc");
         try (NDManager m = NDManager.newBaseManager()) {
             DitTraining.train(m, c, data, dir.resolve("a.safetensors"), false, dir.resolve("a-dit.safetensors"), Long.MAX_VALUE);
-            var first = DitTraining.train(m, c, data, dir.resolve("b.safetensors"), false, dir.resolve("b-dit.safetensors"), 5);
+            // Run b also writes EMA snapshots every 4 steps: stopping for them must not change the trajectory.
+            var snapshots = c.withSnapshotEvery(4);
+            var first = DitTraining.train(m, snapshots, data, dir.resolve("b.safetensors"), false, dir.resolve("b-dit.safetensors"), 5);
             assertEquals(5, first.steps());
-            DitTraining.train(m, c, data, dir.resolve("b.safetensors"), true, dir.resolve("b-dit.safetensors"), Long.MAX_VALUE);
+            DitTraining.train(m, snapshots, data, dir.resolve("b.safetensors"), true, dir.resolve("b-dit.safetensors"), Long.MAX_VALUE);
+            var atFour = DitTraining.snapshotPath(dir.resolve("b.safetensors"), 4);
+            assertEquals("b-step000004.safetensors", atFour.getFileName().toString());
+            try (TrainedDit snap = TrainedDit.load(m, atFour)) {
+                assertEquals(4 * 8, snap.imagesSeen());
+            }
+            var last = org.dlc4j.io.Checkpoint.load(DitTraining.snapshotPath(dir.resolve("b.safetensors"), 8)).tensors();
             var a = org.dlc4j.io.Checkpoint.load(dir.resolve("a-dit.safetensors")).tensors();
             var b = org.dlc4j.io.Checkpoint.load(dir.resolve("b-dit.safetensors")).tensors();
             for (String k : a.keySet()) {
                 assertArrayEquals(a.get(k).floats(), b.get(k).floats(), 1e-5f, k);
+                assertArrayEquals(b.get(k).floats(), last.get(k).floats(), 0f, "the last snapshot is the trained model: " + k);
             }
             try (TrainedDit dit = TrainedDit.load(m, dir.resolve("a-dit.safetensors"))) {
                 assertEquals("abc", dit.encoderSha());

@@ -85,6 +85,10 @@ class OptimTest {
         assertEquals(0.992, teacher.emaAt(0), 1e-12);
         assertEquals(0.996, teacher.emaAt(50), 1e-12);
         assertEquals(1.0, teacher.emaAt(100), 1e-12);
+        var warm = new Trainer.Config(20000, 1e-4, 0, AdamW.Config.defaults(), 0, 0.999, 0).withEmaWarmup();
+        assertEquals(0.1, warm.emaAt(0), 1e-12, "the first update almost copies the weights");
+        assertEquals(1001.0 / 1010.0, warm.emaAt(1000), 1e-12);
+        assertEquals(0.999, warm.emaAt(15000), 1e-12, "the cap gives way to the configured decay");
     }
 
     @Test
