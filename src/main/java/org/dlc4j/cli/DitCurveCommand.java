@@ -134,7 +134,7 @@ final class DitCurveCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Row> readRows(Path csv) {
+    static Map<String, Row> readRows(Path csv) {
         Map<String, Row> rows = new LinkedHashMap<>();
         if (!Files.exists(csv)) {
             return rows;
