@@ -65,8 +65,8 @@ public final class DemoCommand implements Callable<Integer> {
                 .append("body{font-family:sans-serif;max-width:1200px;margin:2em auto}code{font-size:85%}")
                 .append("td{padding:4px 8px;vertical-align:middle}</style></head><body>\n<h1>dlc4j demo</h1>\n");
         try (NDManager manager = common.newManager()) {
-            codes(manager, encoder, queries, gallery, html);
-            reconstructions(manager, encoder, queries, html);
+            DlcFile queryCodes = codes(manager, encoder, queries, gallery, html);
+            reconstructions(manager, queries, queryCodes, html);
             new ToyStudy(ToyStudy.Config.quick(common.seed), manager, out.resolve("toy"), false).run();
         }
         html.append("<h2>Toy study (paper Sec. 3, quick preset)</h2>\n<p>Diffusion on a grid of Gaussians: the unconditional model's KL ")
@@ -87,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
      * The paper's Enc-Dec path: each sample image's code, and images the shipped DLC-conditioned DiT draws from that
      * code alone (different noise per column).
      */
-    private void reconstructions(NDManager manager, Path encoder, ImageDataset queries, StringBuilder html) {
+    private void reconstructions(NDManager manager, ImageDataset queries, DlcFile queryCodes, StringBuilder html) {
         Path model = DitCommand.defaultModel("dlc");
         html.append("<h2>Images generated from the codes</h2>\n");
         if (!Files.exists(model)) {
@@ -104,8 +104,8 @@ public final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i / PER_CODE;
             }
-            var conditioned = DitCommand.Conditioned.fromImages(manager, dit, padded, encoder, queries.count());
-            var cond = conditioned.condition().select(order);
+            DitCommand.Conditioned.checkEncoder(dit, queryCodes.encoderSha(), "the demo's encoder");
+            var cond = DitCommand.Conditioned.ofCodes(dit, queryCodes, queryCodes.count()).condition().select(order);
             var options = new DitSampling.Options(SamplerConfig.ddim(DEMO_STEPS, 0.0).withClipDenoised(true), DEMO_SCALE, Integer.MAX_VALUE, 100);
             float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
             ImageDataset samples = ImageDataset.fromBatch("generated", images, dit.model().config().channels(), size, size);
@@ -129,8 +129,11 @@ public final class DemoCommand implements Callable<Integer> {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    /** Encodes queries and gallery; one row per query: its code, and the gallery images sharing most tokens. */
-    private void codes(NDManager manager, Path encoder, ImageDataset queries, ImageDataset gallery, StringBuilder html) {
+    /**
+     * Encodes queries and gallery; one row per query: its code, and the gallery images sharing most tokens. Returns
+     * the queries' codes.
+     */
+    private DlcFile codes(NDManager manager, Path encoder, ImageDataset queries, ImageDataset gallery, StringBuilder html) {
         try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
             var c = enc.config();
             DlcFile q = enc.codes(queries, c.tau(), false);
@@ -160,6 +163,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             html.append("</table>\n");
             System.out.printf(Locale.ROOT, "encoded %d sample images and %d gallery images with %s%n", q.count(), g.count(), encoder);
+            return q;
         }
     }
 }

@@ -268,9 +268,7 @@ public final class DitCommand implements Callable<Integer> {
                 float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 int size = c.image();
-                // The class each sample was asked for travels with it, so dlc eval reports conditional accuracy.
-                ImageDataset samples = ImageDataset.fromBatch("dit-samples", images, c.channels(), size, size)
-                        .withLabels(conditioned.labels(), conditioned.labels() == null ? List.of() : FashionMnist.CLASS_NAMES);
+                ImageDataset samples = conditioned.samples("dit-samples", images, c);
                 ImageNpz.write(out.resolve(Images.SAMPLES_NPZ), samples);
                 int shown = Math.min(n, 100);
                 ImageGrid.write(out.resolve("grid.png"), java.util.Arrays.copyOf(images, shown * c.channels() * size * size), shown, c.channels(),
@@ -334,6 +332,15 @@ public final class DitCommand implements Callable<Integer> {
     record Conditioned(Condition condition, int[] labels) {
         static Conditioned of(Condition condition, int[] labels, int n) {
             return new Conditioned(condition.cycled(n), labels == null ? null : cycle(labels, n));
+        }
+
+        /**
+         * Generated images [N, C, S, S] as a data set labelled with the class each was asked for, so that dlc eval
+         * reports conditional accuracy (unlabelled when the condition carries no class).
+         */
+        ImageDataset samples(String name, float[] images, DiT.Config c) {
+            return ImageDataset.fromBatch(name, images, c.channels(), c.image(), c.image())
+                    .withLabels(labels, labels == null ? List.of() : FashionMnist.CLASS_NAMES);
         }
 
         /** The first n codes of a DLC file (cycled if shorter), checked against the DiT's L×V. */

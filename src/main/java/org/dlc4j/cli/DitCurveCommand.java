@@ -115,9 +115,7 @@ final class DitCurveCommand implements Callable<Integer> {
                     var conditioned = DitCommand.Conditioned.fromImages(scope, dit, test, encoder, n);
                     float[] images = DitSampling.sample(scope, dit.model(), conditioned.condition(),
                             new DitSampling.Options(sc, scale, Integer.MAX_VALUE, 100), new Rng(common.seed));
-                    int size = dit.model().config().image();
-                    ImageDataset samples = ImageDataset.fromBatch(cond, images, dit.model().config().channels(), size, size)
-                            .withLabels(conditioned.labels(), conditioned.labels() == null ? List.of() : FashionMnist.CLASS_NAMES);
+                    ImageDataset samples = conditioned.samples(cond, images, dit.model().config());
                     var report = Evaluator.evaluate(m.toString(), net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH),
                             reference.stats(), reference.features(), Evaluator.Options.defaults(common.seed), scope);
                     Row row = new Row(m.toString(), dit.sha256(), cond, dit.imagesSeen(), n, sampler, steps, scale, report.fd(), report.kidMean(),
