@@ -16,7 +16,10 @@ import org.dlc4j.diffusion.SamplerConfig;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.io.Html;
+import org.dlc4j.io.ImageGrid;
 import org.dlc4j.io.Provenance;
+import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.DlcEncoder;
 import org.dlc4j.toy.ToyStudy;
@@ -30,8 +33,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code dlc demo}: the project's main job on built-in defaults, no data set needed. It runs the quick toy study and
  * encodes the committed sample images ({@code assets/fmnist}) with the shipped SEM encoder, showing each image's
- * code, the gallery images whose codes share most tokens with it, and images the shipped DLC-conditioned DiT
- * generates from the code.
+ * code, the gallery images whose codes share most tokens with it, images the shipped DLC-conditioned DiT
+ * generates from the code, and images generated from nothing: codes from the shipped SEDD prior, then the DiT.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the built-in demo; write its pictures and an HTML page.")
@@ -41,6 +44,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static final int DEMO_STEPS = 50;
     /** Guidance makes the short-trained DiT follow the code: conditional accuracy 0.35 at 3 against 0.21 at 1 (README). */
     private static final double DEMO_SCALE = 3.0;
+    private static final int UNCONDITIONAL = 30;
+    private static final int PRIOR_STEPS = 128;
 
     @Mixin
     CommonOptions common;
@@ -67,6 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (NDManager manager = common.newManager()) {
             DlcFile queryCodes = codes(manager, encoder, queries, gallery, html);
             reconstructions(manager, queries, queryCodes, html);
+            unconditional(manager, html);
             new ToyStudy(ToyStudy.Config.quick(common.seed), manager, out.resolve("toy"), false).run();
         }
         html.append("<h2>Toy study (paper Sec. 3, quick preset)</h2>\n<p>Diffusion on a grid of Gaussians: the unconditional model's KL ")
@@ -127,6 +133,37 @@ public final class DemoCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "generated %d images from the sample images' codes in %.1f s%n", queries.count() * PER_CODE,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The paper's unconditional path: codes drawn from the shipped SEDD prior, then images from the DLC DiT. */
+    private void unconditional(NDManager manager, StringBuilder html) {
+        Path priorModel = PriorCommand.defaultModel();
+        Path ditModel = DitCommand.defaultModel("dlc");
+        html.append("<h2>Unconditional generation: prior, then DiT</h2>\n");
+        if (!Files.exists(priorModel) || !Files.exists(ditModel)) {
+            html.append("<p>(Needs <code>").append(Html.escape(priorModel.toString())).append("</code> and <code>")
+                    .append(Html.escape(ditModel.toString())).append("</code>: train them with <code>dlc prior train</code> and ")
+                    .append("<code>dlc dit train --cond dlc</code>.)</p>\n");
+            System.out.println("skipped unconditional generation: " + (Files.exists(priorModel) ? ditModel : priorModel) + " not found");
+            return;
+        }
+        long start = System.nanoTime();
+        try (TrainedPrior prior = TrainedPrior.load(manager, priorModel); TrainedDit dit = TrainedDit.load(manager, ditModel)) {
+            var sampler = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, PRIOR_STEPS, 0);
+            DlcFile codes = PriorCommand.sampleCodes(prior, UNCONDITIONAL, sampler, UNCONDITIONAL, common.seed);
+            DitCommand.Conditioned.checkEncoder(dit, codes.encoderSha(), "the prior's codes");
+            var cond = DitCommand.Conditioned.ofCodes(dit, codes, UNCONDITIONAL).condition();
+            var options = new DitSampling.Options(SamplerConfig.ddim(DEMO_STEPS, 0.0).withClipDenoised(true), DEMO_SCALE, Integer.MAX_VALUE, 100);
+            float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed + 1));
+            int size = dit.model().config().image();
+            Path png = out.resolve("generated").resolve("unconditional.png");
+            ImageGrid.write(png, images, UNCONDITIONAL, dit.model().config().channels(), size, size, 10, 2, 2);
+            html.append("<p>").append(UNCONDITIONAL).append(" codes drawn from the SEDD prior <code>").append(priorModel.getFileName())
+                    .append("</code> (analytic sampler, ").append(PRIOR_STEPS).append(" steps), each decoded by the DiT <code>")
+                    .append(ditModel.getFileName()).append("</code> (DDIM ").append(DEMO_STEPS).append(" steps, guidance scale ").append(DEMO_SCALE)
+                    .append("). No image goes in.</p>\n<img src=\"generated/").append(png.getFileName()).append("\">\n");
+        }
+        System.out.printf(Locale.ROOT, "generated %d images from prior codes in %.1f s%n", UNCONDITIONAL, (System.nanoTime() - start) / 1e9);
     }
 
     /**

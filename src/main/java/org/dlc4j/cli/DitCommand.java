@@ -267,12 +267,7 @@ public final class DitCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
                 double seconds = (System.nanoTime() - start) / 1e9;
-                int size = c.image();
-                ImageDataset samples = conditioned.samples("dit-samples", images, c);
-                ImageNpz.write(out.resolve(Images.SAMPLES_NPZ), samples);
-                int shown = Math.min(n, 100);
-                ImageGrid.write(out.resolve("grid.png"), java.util.Arrays.copyOf(images, shown * c.channels() * size * size), shown, c.channels(),
-                        size, size, 10, 2, 2);
+                writeSamples(out, conditioned, images, c);
                 System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s steps, scale %.2f%nwrote %s and %s%n", n, seconds,
                         n / seconds, samplerOptions.describe(), scale, out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
             }
@@ -326,6 +321,15 @@ public final class DitCommand implements Callable<Integer> {
             }
             return Images.load(imagesPath);
         }
+    }
+
+    /** Generated images [N, C, S, S] to {@code out}: samples.npz (labelled with the class asked for, if any) and grid.png of the first 100. */
+    static void writeSamples(Path out, Conditioned conditioned, float[] images, DiT.Config c) {
+        int size = c.image();
+        ImageNpz.write(out.resolve(Images.SAMPLES_NPZ), conditioned.samples("dit-samples", images, c));
+        int shown = Math.min(images.length / (c.channels() * size * size), 100);
+        ImageGrid.write(out.resolve("grid.png"), java.util.Arrays.copyOf(images, shown * c.channels() * size * size), shown, c.channels(),
+                size, size, 10, 2, 2);
     }
 
     /** What samples are conditioned on, and the class each one should show (null when unknown). */

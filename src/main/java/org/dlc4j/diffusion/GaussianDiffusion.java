@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.dlc4j.nn.Scalar;
 
 /**
  * Gaussian diffusion (DDPM, Ho et al. 2020) with improved DDPM's learned variances (Nichol &amp; Dhariwal
@@ -234,7 +235,7 @@ public final class GaussianDiffusion {
         if (config.learnSigma()) {
             NDList parts = modelOutput.split(2, 1);
             eps = parts.get(0);
-            NDArray frac = parts.get(1).add(1).div(2);
+            NDArray frac = Scalar.over(parts.get(1).add(1), 2);
             NDArray minLog = coef(posteriorLogVarianceClipped, t, xt);
             NDArray maxLog = coef(logBetas, t, xt);
             logVar = frac.mul(maxLog).add(frac.neg().add(1).mul(minLog));
@@ -282,18 +283,18 @@ public final class GaussianDiffusion {
         NDList parts = modelOutput.split(2, 1);
         NDArray frozen = parts.get(0).stopGradient().concat(parts.get(1), 1);
         NDArray vb = vbTerms(frozen, x0, xt, t);
-        return new Losses(mse.add(vb.mul(config.vlbWeight())), mse, vb);
+        return new Losses(mse.add(Scalar.times(vb, config.vlbWeight())), mse, vb);
     }
 
     /** The VLB term L_{t} in bits/dim: KL(q(x_{t−1}|x_t,x_0) ‖ p_θ(x_{t−1}|x_t)) for t > 0, −log p_θ(x_0|x_1) at t = 0. */
     public NDArray vbTerms(NDArray modelOutput, NDArray x0, NDArray xt, int[] t) {
         Gaussian q = qPosterior(x0, xt, t);
         Prediction p = pMeanVariance(modelOutput, xt, t, false);
-        NDArray kl = meanFlat(normalKl(q.mean(), q.logVariance(), p.mean(), p.logVariance())).div(LOG2);
+        NDArray kl = Scalar.over(meanFlat(normalKl(q.mean(), q.logVariance(), p.mean(), p.logVariance())), LOG2);
         NDArray ll = config.decoder() == DiffusionConfig.Decoder.DISCRETIZED_8BIT
-                ? discretizedGaussianLogLikelihood(x0, p.mean(), p.logVariance().mul(0.5))
+                ? discretizedGaussianLogLikelihood(x0, p.mean(), Scalar.times(p.logVariance(), 0.5))
                 : gaussianLogLikelihood(x0, p.mean(), p.logVariance());
-        NDArray nll = meanFlat(ll).neg().div(LOG2);
+        NDArray nll = Scalar.over(meanFlat(ll).neg(), LOG2);
         float[] isFirst = new float[t.length];
         for (int b = 0; b < t.length; b++) {
             isFirst[b] = t[b] == 0 ? 1f : 0f;
@@ -309,17 +310,17 @@ public final class GaussianDiffusion {
 
     /** KL(N(μ₁, e^{lv₁}) ‖ N(μ₂, e^{lv₂})) elementwise, in nats. */
     public static NDArray normalKl(NDArray mean1, NDArray logVar1, NDArray mean2, NDArray logVar2) {
-        return logVar2.sub(logVar1).add(logVar1.sub(logVar2).exp()).add(mean1.sub(mean2).square().mul(logVar2.neg().exp())).sub(1).mul(0.5);
+        return Scalar.times(logVar2.sub(logVar1).add(logVar1.sub(logVar2).exp()).add(mean1.sub(mean2).square().mul(logVar2.neg().exp())).sub(1), 0.5);
     }
 
     /** log N(x; μ, e^{lv}) elementwise, in nats. */
     public static NDArray gaussianLogLikelihood(NDArray x, NDArray mean, NDArray logVar) {
-        return x.sub(mean).square().mul(logVar.neg().exp()).add(logVar).add(Math.log(2 * Math.PI)).mul(-0.5);
+        return Scalar.times(x.sub(mean).square().mul(logVar.neg().exp()).add(logVar).add(Math.log(2 * Math.PI)), -0.5);
     }
 
     /** The fast tanh approximation of the standard normal CDF used by the reference. */
     static NDArray approxStandardNormalCdf(NDArray x) {
-        return x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI)).tanh().add(1).mul(0.5);
+        return Scalar.times(Scalar.times(x.add(Scalar.times(Scalar.power(x, 3), 0.044715)), Math.sqrt(2.0 / Math.PI)).tanh().add(1), 0.5);
     }
 
     /**
@@ -331,9 +332,9 @@ public final class GaussianDiffusion {
         NDArray invStdv = logScales.neg().exp();
         NDArray cdfPlus = approxStandardNormalCdf(centered.add(1.0 / 255).mul(invStdv));
         NDArray cdfMin = approxStandardNormalCdf(centered.sub(1.0 / 255).mul(invStdv));
-        NDArray logCdfPlus = cdfPlus.maximum(1e-12).log();
-        NDArray logOneMinusCdfMin = cdfMin.neg().add(1).maximum(1e-12).log();
-        NDArray logCdfDelta = cdfPlus.sub(cdfMin).maximum(1e-12).log();
+        NDArray logCdfPlus = Scalar.atLeast(cdfPlus, 1e-12).log();
+        NDArray logOneMinusCdfMin = Scalar.atLeast(cdfMin.neg().add(1), 1e-12).log();
+        NDArray logCdfDelta = Scalar.atLeast(cdfPlus.sub(cdfMin), 1e-12).log();
         return NDArrays.where(x.lt(-0.999), logCdfPlus, NDArrays.where(x.gt(0.999), logOneMinusCdfMin, logCdfDelta));
     }
 }

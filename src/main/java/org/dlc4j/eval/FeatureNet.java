@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.nn.Batches;
 import org.dlc4j.nn.Conv2d;
+import org.dlc4j.nn.Dropout;
 import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
 import org.dlc4j.io.Checkpoint;
@@ -138,16 +139,8 @@ public final class FeatureNet implements AutoCloseable {
         long batch = x.getShape().get(0);
         NDArray features = relu(fc.forward(map.reshape(batch, -1)));
         NDArray spatial = map.get(":, :" + config.spatialChannels()).reshape(batch, -1);
-        NDArray dropped = features;
-        if (dropoutRng != null && config.dropout() > 0) {
-            // The mask comes from the project's RNG, not libtorch's, so a resumed run draws the same masks.
-            float keep = (float) (1 - config.dropout());
-            float[] mask = dropoutRng.uniforms(Math.toIntExact(features.size()));
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = mask[i] < keep ? 1 / keep : 0;
-            }
-            dropped = features.mul(x.getManager().create(mask, features.getShape()));
-        }
+        // The mask comes from the project's RNG, not libtorch's, so a resumed run draws the same masks.
+        NDArray dropped = Dropout.apply(features, config.dropout(), dropoutRng);
         return new Output(head.forward(dropped), features, spatial);
     }
 

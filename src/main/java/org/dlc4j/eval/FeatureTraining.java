@@ -13,6 +13,7 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
+import org.dlc4j.nn.Scalar;
 
 /**
  * Trains the feature network: cross-entropy on Fashion-MNIST train with random ±2-pixel shifts and horizontal
@@ -90,7 +91,7 @@ public final class FeatureTraining {
             onehot[i * classes + labels[i]] = 1;
         }
         NDArray target = m.create(onehot, logits.getShape());
-        return logits.logSoftmax(1).mul(target).sum().div(-labels.length);
+        return Scalar.over(logits.logSoftmax(1).mul(target).sum(), -labels.length);
     }
 
     /** Random shift by up to ±2 pixels (background fills the gap) and a horizontal flip with probability ½. */

@@ -86,6 +86,20 @@ public interface Init {
         return uniform(1.0 / Math.sqrt(fanIn));
     }
 
+    /**
+     * PyTorch's default for a weight [out, in, ...] read from its shape: kaiming_uniform with a = √5, i.e.
+     * U(−1/√fan_in, 1/√fan_in) with fan_in = in·receptive field. SEDD keeps it for its linears and embeddings.
+     */
+    static Init torchDefault() {
+        return (shape, rng) -> {
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            return torchDefault(fanIn).sample(shape, rng);
+        };
+    }
+
     static int numel(long[] shape) {
         long n = 1;
         for (long d : shape) {

@@ -16,8 +16,8 @@ public final class Layers {
 
     /** GELU's tanh approximation: x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray inner = Scalar.times(x.add(Scalar.times(Scalar.power(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+        return Scalar.times(x.mul(inner.tanh().add(1f)), 0.5);
     }
 
     /**

@@ -116,6 +116,11 @@ public final class Trainer implements AutoCloseable {
         return step;
     }
 
+    /** Steps whose loss or gradient was not finite and were therefore not applied. */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
     public double lastLoss() {
         return lastLoss;
     }
@@ -154,6 +159,10 @@ public final class Trainer implements AutoCloseable {
                 consecutiveSkips = 0;
             } else {
                 skippedSteps++;
+                // Say which value broke and where: a skip is rare and worth knowing about (see Scalar for the one found so far).
+                String broken = grads.entrySet().stream().filter(e -> !Double.isFinite(e.getValue().square().sum().getFloat()))
+                        .map(Map.Entry::getKey).limit(4).collect(java.util.stream.Collectors.joining(", "));
+                System.err.printf(Locale.ROOT, "%nstep %d skipped: loss %s, gradient norm %s (%s)%n", step + 1, loss, norm, broken);
                 if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
                     throw new UserException("training diverged: loss " + loss + ", gradient norm " + norm + " for " + consecutiveSkips
                             + " steps in a row at step " + step + "; lower --lr or resume from an earlier checkpoint");

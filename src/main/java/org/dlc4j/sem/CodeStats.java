@@ -19,10 +19,7 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
         double[] usage = new double[l];
         double[] perplexity = new double[l];
         for (int pos = 0; pos < l; pos++) {
-            int[] hist = new int[v];
-            for (int i = 0; i < n; i++) {
-                hist[codes.tokens()[i * l + pos]]++;
-            }
+            int[] hist = histogram(codes, pos);
             double h = 0;
             int used = 0;
             for (int c : hist) {
@@ -35,11 +32,58 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
             usage[pos] = used / (double) v;
             perplexity[pos] = Math.exp(h);
         }
-        Set<List<Integer>> distinct = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            distinct.add(IntStream.of(codes.code(i)).boxed().toList());
+        return new CodeStats(usage, perplexity, set(codes).size(), n);
+    }
+
+    private static int[] histogram(DlcFile codes, int pos) {
+        int[] hist = new int[codes.vocab()];
+        for (int i = 0; i < codes.count(); i++) {
+            hist[codes.tokens()[i * codes.length() + pos]]++;
         }
-        return new CodeStats(usage, perplexity, distinct.size(), n);
+        return hist;
+    }
+
+    private static Set<List<Integer>> set(DlcFile codes) {
+        Set<List<Integer>> out = new HashSet<>();
+        for (int i = 0; i < codes.count(); i++) {
+            out.add(IntStream.of(codes.code(i)).boxed().toList());
+        }
+        return out;
+    }
+
+    /**
+     * How far generated codes' token distribution is from real codes': the total variation between the two empirical
+     * distributions of each position, averaged over positions (0: identical marginals, 1: disjoint).
+     */
+    public static double positionTv(DlcFile generated, DlcFile real) {
+        double sum = 0;
+        for (int pos = 0; pos < real.length(); pos++) {
+            int[] g = histogram(generated, pos);
+            int[] r = histogram(real, pos);
+            double tv = 0;
+            for (int k = 0; k < real.vocab(); k++) {
+                tv += Math.abs(g[k] / (double) generated.count() - r[k] / (double) real.count()) / 2;
+            }
+            sum += tv;
+        }
+        return sum / real.length();
+    }
+
+    /** The fraction of generated codes that are exactly one of the real codes: the memorisation check. */
+    public static double copyFraction(DlcFile generated, DlcFile real) {
+        Set<List<Integer>> known = set(real);
+        int copies = 0;
+        for (int i = 0; i < generated.count(); i++) {
+            if (known.contains(IntStream.of(generated.code(i)).boxed().toList())) {
+                copies++;
+            }
+        }
+        return copies / (double) generated.count();
+    }
+
+    /** The number of distinct codes. */
+    public static int distinct(DlcFile codes) {
+        return set(codes).size();
     }
 
     public double meanUsage() {

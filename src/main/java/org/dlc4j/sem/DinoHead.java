@@ -6,6 +6,7 @@ import org.dlc4j.nn.Init;
 import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
+import org.dlc4j.nn.Scalar;
 
 /**
  * DINO's projection head ({@code dino_head.py}): a 3-layer MLP to a bottleneck, L2 normalisation, then a
@@ -40,8 +41,8 @@ public final class DinoHead {
     /** x: [B, in] → prototype scores [B, K] in [−1, 1]. */
     public NDArray forward(NDArray x) {
         NDArray h = mlp2.forward(Activation.gelu(mlp1.forward(Activation.gelu(mlp0.forward(x)))));
-        NDArray unit = h.div(h.norm(new int[] {-1}, true).maximum(1e-12f));
-        NDArray w = lastLayer.div(lastLayer.norm(new int[] {-1}, true).maximum(1e-12f));
+        NDArray unit = h.div(Scalar.atLeast(h.norm(new int[] {-1}, true), 1e-12));
+        NDArray w = lastLayer.div(Scalar.atLeast(lastLayer.norm(new int[] {-1}, true), 1e-12));
         return unit.matMul(w.transpose());
     }
 }

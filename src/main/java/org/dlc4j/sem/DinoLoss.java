@@ -2,6 +2,7 @@ package org.dlc4j.sem;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
+import org.dlc4j.nn.Scalar;
 
 /**
  * DINO's self-distillation loss ({@code dino_clstoken_loss.py}): the teacher's centred, sharpened softmax over the
@@ -39,17 +40,17 @@ public final class DinoLoss {
         NDArray total = null;
         int pairs = 0;
         for (int i = 0; i < teacher.size(); i++) {
-            NDArray target = teacher.get(i).sub(center).div(teacherTemp).softmax(-1).stopGradient();
+            NDArray target = Scalar.over(teacher.get(i).sub(center), teacherTemp).softmax(-1).stopGradient();
             for (int j = 0; j < student.size(); j++) {
                 if (i == j) {
                     continue;
                 }
-                NDArray ce = target.mul(student.get(j).div(studentTemp).logSoftmax(-1)).sum(new int[] {-1}).neg().mean();
+                NDArray ce = target.mul(Scalar.over(student.get(j), studentTemp).logSoftmax(-1)).sum(new int[] {-1}).neg().mean();
                 total = total == null ? ce : total.add(ce);
                 pairs++;
             }
         }
-        return total.div(pairs);
+        return Scalar.over(total, pairs);
     }
 
     /**
@@ -61,9 +62,9 @@ public final class DinoLoss {
      * @param weights [M] the per-patch weights
      */
     public NDArray patchLoss(NDArray student, NDArray teacher, NDArray weights, int maskedImages, double teacherTemp) {
-        NDArray target = teacher.sub(center).div(teacherTemp).softmax(-1).stopGradient();
-        NDArray ce = target.mul(student.div(studentTemp).logSoftmax(-1)).sum(new int[] {-1}).neg();
-        return ce.mul(weights).sum().div((float) maskedImages);
+        NDArray target = Scalar.over(teacher.sub(center), teacherTemp).softmax(-1).stopGradient();
+        NDArray ce = target.mul(Scalar.over(student, studentTemp).logSoftmax(-1)).sum(new int[] {-1}).neg();
+        return Scalar.over(ce.mul(weights).sum(), maskedImages);
     }
 
     /** center ← m·center + (1 − m)·mean of the teacher's scores over the batch and its global crops. */

@@ -11,6 +11,7 @@ import org.dlc4j.nn.Params;
 import org.dlc4j.nn.PatchEmbed;
 import org.dlc4j.nn.TransformerBlock;
 import org.dlc4j.util.Rng;
+import org.dlc4j.nn.Scalar;
 
 /**
  * The DLC encoder: a ViT with [CLS] and register tokens whose representation passes through a Simplicial Embedding,
@@ -156,7 +157,7 @@ public final class SemEncoder {
         int r = config.registers();
         NDArray z = semNorm.forward(semEmbed.forward(h.get(":, :" + (1 + r) + ", :").reshape(b, (long) d * (1 + r))));
         NDArray logits = z.reshape(b, config.length(), config.vocab());
-        NDArray probs = logits.div(tau).softmax(-1);
+        NDArray probs = Scalar.over(logits, tau).softmax(-1);
         NDArray semCls = norm.forward(semOut.forward(probs.reshape(b, (long) config.length() * config.vocab())));
         NDArray normed = norm.forward(h);
         return new Output(semCls, logits, probs, normed.get(":, " + (1 + r) + ":, :"), normed.get(":, 0, :"));

@@ -19,6 +19,7 @@ import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.UserException;
+import org.dlc4j.nn.Scalar;
 
 /**
  * Self-supervised training of the SEM encoder in the DINO family (the paper re-uses DINOv2's objective): a student
@@ -177,12 +178,12 @@ public final class SemTraining {
                     NDArray rows = masks.rowIndex(mgr, d);
                     NDArray sp = student.head.forward(g.patches().reshape(-1, d).gather(rows, 0));
                     NDArray tp = teacher.head.forward(t.patches().reshape(-1, d).gather(rows, 0)).stopGradient();
-                    loss = loss.add(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.maskedImages(), tt).mul((float) c.ibot()));
+                    loss = loss.add(Scalar.times(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.maskedImages(), tt), c.ibot()));
                     ibot.updateCenter(List.of(tp));
                 }
                 if (c.koleo() > 0) {
                     for (NDArray cls : split(g.cls(), 2)) {
-                        loss = loss.add(koleo(cls).mul((float) c.koleo()));
+                        loss = loss.add(Scalar.times(koleo(cls), c.koleo()));
                     }
                 }
                 return loss;
@@ -233,13 +234,13 @@ public final class SemTraining {
      * neighbour in the batch, which spreads the representations out.
      */
     static NDArray koleo(NDArray x) {
-        NDArray u = x.div(x.norm(new int[] {-1}, true).maximum(1e-8f));
+        NDArray u = x.div(Scalar.atLeast(x.norm(new int[] {-1}, true), 1e-8));
         long n = u.getShape().get(0);
         NDArray sim = u.matMul(u.transpose());
         // Exclude each vector itself by pushing its self-similarity out of reach of the max.
-        NDArray self = u.getManager().eye(Math.toIntExact(n)).mul(-2f);
+        NDArray self = Scalar.times(u.getManager().eye(Math.toIntExact(n)), -2);
         NDArray nearest = sim.add(self).max(new int[] {1});
-        NDArray dist = nearest.mul(-2f).add(2f).maximum(0f).add(1e-8f).sqrt(); // ‖a − b‖ for unit vectors
+        NDArray dist = Scalar.atLeast(Scalar.times(nearest, -2).add(2f), 0).add(1e-8f).sqrt(); // ‖a − b‖ for unit vectors
         return dist.add(1e-8f).log().neg().mean();
     }
 

@@ -1,0 +1,229 @@
+package org.dlc4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.prior.Sedd;
+import org.dlc4j.prior.SeddTraining;
+import org.dlc4j.prior.TrainedPrior;
+import org.dlc4j.sem.CodeStats;
+import org.dlc4j.util.Home;
+import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dlc prior}: the SEDD model of p(DLC): train it on encoded codes and sample new codes. */
+@Command(name = "prior", mixinStandardHelpOptions = true, description = "Train the SEDD prior over codes (absorbing discrete diffusion) and sample codes from it.",
+        subcommands = {PriorCommand.Train.class, PriorCommand.Sample.class, PriorSweepCommand.class})
+public final class PriorCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        throw new UserException("dlc prior needs a subcommand: train or sample (see dlc prior --help)");
+    }
+
+    static Path defaultModel() {
+        return Home.models().resolve("prior").resolve("fmnist-sedd.safetensors");
+    }
+
+    /** The prior sampler's flags, shared by prior sample and generate. */
+    static final class SamplerOptions {
+        @Option(names = "--prior-sampler", defaultValue = "analytic", description = "analytic (Tweedie), euler or remask (default: ${DEFAULT-VALUE}).")
+        String sampler;
+
+        @Option(names = "--prior-steps", defaultValue = "128", description = "Prior sampling steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--eta", defaultValue = "0.01", description = "Remasking rate η in [0, 1] for --prior-sampler remask (default: ${DEFAULT-VALUE}).")
+        double eta;
+
+        @Option(names = "--t0", defaultValue = "0.3", description = "Start of the remasking window (default: ${DEFAULT-VALUE}).")
+        double t0;
+
+        @Option(names = "--t1", defaultValue = "0.55", description = "End of the remasking window (default: ${DEFAULT-VALUE}).")
+        double t1;
+
+        @Option(names = "--no-denoise", description = "Skip the final denoising step (codes may then keep masked positions).")
+        boolean noDenoise;
+
+        PriorSampler.Config config() {
+            try {
+                return new PriorSampler.Config(PriorSampler.Predictor.parse(sampler), steps, eta, t0, t1, !noDenoise, 1e-5);
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage() + " (see --prior-sampler, --prior-steps, --eta, --t0, --t1)");
+            }
+        }
+    }
+
+    static TrainedPrior load(NDManager manager, Path path) {
+        Path model = path != null ? path : defaultModel();
+        if (!Files.exists(model)) {
+            throw new UserException("prior model " + model + " not found: train one with dlc prior train or pass --prior");
+        }
+        return TrainedPrior.load(manager, model);
+    }
+
+    /** Codes drawn from the prior, as a DLC file tagged with the encoder the prior learned from. */
+    static DlcFile sampleCodes(TrainedPrior prior, int n, PriorSampler.Config c, int batch, long seed) {
+        Sedd.Config mc = prior.model().config();
+        int[] tokens = prior.sample(n, c, batch, new Rng(seed));
+        return new DlcFile(tokens, mc.length(), mc.vocab(), null, null, 1.0, prior.encoderSha(), "prior " + prior.sha256().substring(0, 12));
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train the SEDD prior on encoded codes (resumable).")
+    static final class Train implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--codes", defaultValue = "out/codes/train.safetensors",
+                description = "Training codes (dlc encode --split train --out FILE) (default: ${DEFAULT-VALUE}).")
+        Path codesPath;
+
+        @Option(names = "--heldout", description = "Held-out codes for the bits-per-token bound (default: out/codes/test.safetensors if present).")
+        Path heldoutPath;
+
+        @Option(names = "--preset", defaultValue = "SEDD-T", description = "Model size: tiny, SEDD-T, SEDD-S, SEDD-M (default: ${DEFAULT-VALUE}).")
+        String preset;
+
+        @Option(names = "--epochs", description = "Passes over the codes (default: 20).")
+        Integer epochs;
+
+        @Option(names = "--batch", description = "Codes per step (default: 128).")
+        Integer batch;
+
+        @Option(names = "--lr", description = "AdamW learning rate after warm-up (default: 3e-4, as the reference).")
+        Double lr;
+
+        @Option(names = "--warmup", description = "Linear warm-up steps (default: 500; the reference's 2,500 is for 1.5M steps).")
+        Long warmup;
+
+        @Option(names = "--eval-every", defaultValue = "0", description = "Held-out bits per token every N steps (default: at the end).")
+        long evalEvery;
+
+        @Option(names = "--limit", defaultValue = "0", description = "Train on the first N codes only (default: all).")
+        int limit;
+
+        @Option(names = "--out", description = "Where to write the trained prior (default: models/prior/fmnist-sedd.safetensors).")
+        Path out;
+
+        @Option(names = "--checkpoint", defaultValue = "out/prior/train.safetensors", description = "Resumable training state (default: ${DEFAULT-VALUE}).")
+        Path checkpoint;
+
+        @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
+        boolean resume;
+
+        @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume).")
+        Long stopAt;
+
+        /** --heldout, else the test codes beside the default training codes when they come from the same encoder. */
+        private DlcFile heldout(DlcFile codes) {
+            DlcFile held;
+            if (heldoutPath != null) {
+                held = DlcFile.read(heldoutPath);
+                if (!held.encoderSha().equals(codes.encoderSha())) {
+                    throw new UserException("the held-out codes " + heldoutPath + " come from another encoder than " + codesPath
+                            + ": encode both with the same one");
+                }
+                return held;
+            }
+            Path implicit = Path.of("out", "codes", "test.safetensors");
+            held = Files.exists(implicit) ? DlcFile.read(implicit) : null;
+            if (held == null || !held.encoderSha().equals(codes.encoderSha()) || held.length() != codes.length() || held.vocab() != codes.vocab()) {
+                System.err.println("no held-out codes of this encoder: bits per token not measured (pass --heldout FILE)");
+                return null;
+            }
+            return held;
+        }
+
+        @Override
+        public Integer call() {
+            if (!Files.exists(codesPath)) {
+                throw new UserException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
+            }
+            DlcFile codes = DlcFile.read(codesPath);
+            if (limit > 0) {
+                codes = codes.take(Math.min(limit, codes.count()));
+            }
+            Sedd.Config model;
+            try {
+                model = Sedd.Config.preset(preset, codes.length(), codes.vocab());
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
+            DlcFile heldout = heldout(codes);
+            var c = SeddTraining.Config.fmnist(model, common.seed);
+            c = c.with(epochs != null ? epochs : c.epochs(), batch != null ? batch : c.batch(), lr != null ? lr : c.lr());
+            c = c.withSchedule(warmup != null ? warmup : c.warmup(), c.checkpointEvery(), evalEvery);
+            if (c.epochs() < 1 || c.batch() < 1 || !(c.lr() > 0) || c.warmup() < 0 || evalEvery < 0) {
+                throw new UserException("--epochs and --batch must be ≥ 1, --lr > 0, --warmup and --eval-every ≥ 0");
+            }
+            Path target = out != null ? out : defaultModel();
+            System.out.printf(Locale.ROOT, "%s: %.3f GFLOP per code forward, %d codes%n", model.describe(), 2e-9 * model.forwardMacs(), codes.count());
+            try (NDManager manager = common.newManager()) {
+                var r = SeddTraining.train(manager, c, codes, heldout, checkpoint, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE);
+                double codesPerSecond = r.tokensPerSecond() / model.length();
+                System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.0f tokens/s (%.1f GFLOP/s in the model), last loss %.4f%s%n", r.steps(),
+                        r.totalSteps(), r.trainSeconds(), r.tokensPerSecond(), codesPerSecond * 6e-9 * model.forwardMacs(), r.finalLoss(),
+                        Double.isNaN(r.heldoutBits()) ? "" : String.format(Locale.ROOT, ", held-out %.4f bits per token", r.heldoutBits()));
+                System.out.println(r.finished() ? "wrote " + target : "stopped; continue with --resume (checkpoint " + checkpoint + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Draw codes from a trained prior; writes a DLC file that dlc dit sample --codes reads.")
+    static final class Sample implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--prior", description = "Trained prior (default: the shipped models/prior/fmnist-sedd.safetensors).")
+        Path priorPath;
+
+        @Option(names = "--n", defaultValue = "1000", description = "Codes to draw (default: ${DEFAULT-VALUE}).")
+        int n;
+
+        @Mixin
+        SamplerOptions samplerOptions;
+
+        @Option(names = "--batch", defaultValue = "256", description = "Codes per forward pass (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--compare", description = "Real codes to compare with: per-position total variation and exact copies of them.")
+        Path comparePath;
+
+        @Option(names = "--out", defaultValue = "out/prior/codes.safetensors", description = "DLC file to write (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (n < 1 || batch < 1) {
+                throw new UserException("--n and --batch must be at least 1");
+            }
+            PriorSampler.Config sc = samplerOptions.config();
+            DlcFile real = comparePath != null ? DlcFile.read(comparePath) : null;
+            try (NDManager manager = common.newManager(); TrainedPrior prior = load(manager, priorPath)) {
+                Sedd.Config mc = prior.model().config();
+                if (real != null) {
+                    SeddTraining.check(mc, real, "--compare");
+                }
+                long start = System.nanoTime();
+                DlcFile codes = sampleCodes(prior, n, sc, batch, common.seed);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                codes.write(out);
+                System.out.printf(Locale.ROOT, "%d codes of %d×%d in %.1f s (%.1f codes/s), %s%n", n, mc.length(), mc.vocab(), seconds, n / seconds,
+                        sc.describe());
+                if (real != null) {
+                    System.out.printf(Locale.ROOT, "against %s: mean per-position total variation %.4f, %.2f%% exact copies, %d distinct codes%n",
+                            comparePath, CodeStats.positionTv(codes, real), 100 * CodeStats.copyFraction(codes, real), CodeStats.distinct(codes));
+                }
+                System.out.println("wrote " + out);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.dlc4j.prior;
+
+import java.util.Locale;
+import org.dlc4j.util.Rng;
+
+/**
+ * SEDD's reverse process over the absorbing graph (the reference's {@code get_pc_sampler}): start fully masked, walk the
+ * time grid t = 1 … ε in {@code steps} equal steps with a predictor, then (optionally) one final denoising step that fills
+ * every position still masked.
+ *
+ * <ul>
+ *   <li>{@code euler}: one Euler step of the reverse rate over dt;</li>
+ *   <li>{@code analytic}: Tweedie τ-leaping from σ̄(t) to σ̄(t − dt), exact per position for the true score;</li>
+ *   <li>{@code remask}: the DLC fork's corrector (ReMDM): inside the window t₀ &lt; t &lt; t₁ the step is lengthened to
+ *       t − dt − η(1 − t), and then η(1 − p_mask) of each position's weight moves from its most likely state to the mask,
+ *       so an already decoded token is masked again with probability η; outside the window it is {@code analytic}.</li>
+ * </ul>
+ */
+public final class PriorSampler {
+    public enum Predictor { EULER, ANALYTIC, REMASK;
+
+        public static Predictor parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("sampler '" + s + "' is not euler, analytic or remask");
+            }
+        }
+    }
+
+    /**
+     * @param eta     remasking rate η ∈ [0, 1] (remask only; reference 0.01)
+     * @param t0      start of the remasking window (reference 0.3)
+     * @param t1      end of the remasking window (reference 0.55)
+     * @param denoise finish with the denoising step (reference: yes); without it a code may keep masked positions
+     * @param eps     the last time of the grid (reference 1e-5)
+     */
+    public record Config(Predictor predictor, int steps, double eta, double t0, double t1, boolean denoise, double eps) {
+        public Config {
+            if (steps < 1) {
+                throw new IllegalArgumentException("prior sampling steps must be at least 1, not " + steps);
+            }
+            if (!(eta >= 0 && eta <= 1)) {
+                throw new IllegalArgumentException("remasking rate η must be in [0, 1], not " + eta);
+            }
+            if (!(t0 >= 0 && t0 < t1 && t1 <= 1)) {
+                throw new IllegalArgumentException("the remasking window needs 0 ≤ t0 < t1 ≤ 1, not [" + t0 + ", " + t1 + "]");
+            }
+        }
+
+        public static Config of(Predictor predictor, int steps, double eta) {
+            return new Config(predictor, steps, eta, 0.3, 0.55, true, 1e-5);
+        }
+
+        public String describe() {
+            return String.format(Locale.ROOT, "%s %d steps%s", predictor.name().toLowerCase(Locale.ROOT), steps,
+                    predictor == Predictor.REMASK ? String.format(Locale.ROOT, " η %.3g in [%.2f, %.2f]", eta, t0, t1) : "");
+        }
+    }
+
+    /** The model's concrete score, exponentiated: [count, L, V+1] for codes x (count·L tokens) at total noise σ̄. */
+    @FunctionalInterface
+    public interface ScoreFn {
+        float[] scores(int[] tokens, int count, double sigmaBar);
+    }
+
+    private PriorSampler() {}
+
+    /** {@code count} codes of {@code length} tokens in 0..V−1 (masks may remain only without the denoising step). */
+    public static int[] sample(ScoreFn model, Absorbing graph, LogLinearNoise noise, int length, int count, Config c, Rng rng) {
+        int n = count * length;
+        int states = graph.states();
+        int[] x = new int[n];
+        java.util.Arrays.fill(x, graph.mask());
+        double dt = (1 - c.eps()) / c.steps();
+        double[] w = new double[states];
+        for (int i = 0; i < c.steps(); i++) {
+            double t = 1 - i * dt;
+            boolean remask = c.predictor() == Predictor.REMASK && t > c.t0() && t < c.t1();
+            float[] score = model.scores(x, count, noise.total(t));
+            double f = switch (c.predictor()) {
+                case EULER -> dt * noise.rate(t);
+                case ANALYTIC, REMASK -> {
+                    double s = remask ? Math.max(0, t - dt - c.eta() * (1 - t)) : t - dt;
+                    yield Math.expm1(noise.total(t) - noise.total(s));
+                }
+            };
+            for (int p = 0; p < n; p++) {
+                graph.reverseStep(score, p * states, x[p], f, w);
+                if (remask) {
+                    renoise(w, graph.mask(), c.eta());
+                }
+                x[p] = draw(w, states, rng);
+            }
+        }
+        if (c.denoise()) {
+            double sigma = noise.total(c.eps());
+            float[] score = model.scores(x, count, sigma);
+            double f = Math.expm1(sigma);
+            for (int p = 0; p < n; p++) {
+                graph.reverseStep(score, p * states, x[p], f, w);
+                x[p] = draw(w, graph.vocab(), rng); // the mask column dropped: every position ends decoded
+            }
+        }
+        return x;
+    }
+
+    /** Moves η(1 − p_mask) of the weight from the most likely state to the mask (all of it to the mask if that is the mask). */
+    static void renoise(double[] w, int mask, double eta) {
+        int argmax = 0;
+        for (int k = 1; k < w.length; k++) {
+            if (w[k] > w[argmax]) {
+                argmax = k;
+            }
+        }
+        double moved = eta * (1 - w[mask]);
+        w[mask] += moved;
+        if (argmax != mask) {
+            w[argmax] -= moved;
+        }
+    }
+
+    /** A state drawn ∝ max(w, 0) among the first {@code k} entries, by inverse CDF from one uniform. */
+    static int draw(double[] w, int k, Rng rng) {
+        double total = 0;
+        for (int j = 0; j < k; j++) {
+            total += Math.max(w[j], 0);
+        }
+        double u = rng.nextDouble() * total;
+        int last = 0;
+        for (int j = 0; j < k; j++) {
+            if (w[j] > 0) {
+                last = j;
+                u -= w[j];
+                if (u < 0) {
+                    return j;
+                }
+            }
+        }
+        return last;
+    }
+}

@@ -1,0 +1,57 @@
+package org.dlc4j.prior;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import java.nio.file.Path;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.Hashes;
+import org.dlc4j.nn.Params;
+import org.dlc4j.util.Rng;
+
+/**
+ * A trained SEDD prior read from its file, with the SHA-256 of the SEM encoder whose codes it learned (empty when not
+ * recorded) and its held-out bits per token (NaN when not measured).
+ */
+public record TrainedPrior(Sedd model, Params params, String encoderSha, String sha256, double heldoutBits) implements AutoCloseable {
+    public static final String ENCODER_SHA = "encoder_sha256";
+    public static final String HELDOUT_BITS = "heldout_bits_per_token";
+
+    public static TrainedPrior load(NDManager manager, Path path) {
+        String sha = Hashes.sha256(path);
+        Checkpoint ckpt = Checkpoint.load(path, SeddTraining.KIND);
+        Sedd.Config config = ckpt.config(Sedd.Config.class, path, "SEDD prior", "train it again with dlc prior train");
+        Params params = new Params(manager);
+        Sedd model = new Sedd(params, config, new Rng(0));
+        params.load(ckpt.tensors(), "", path);
+        var extra = ckpt.meta().extra();
+        return new TrainedPrior(model, params, extra.getOrDefault(ENCODER_SHA, ""), sha,
+                Double.parseDouble(extra.getOrDefault(HELDOUT_BITS, "NaN")));
+    }
+
+    /** {@code n} codes (n·L tokens in 0..V−1), drawn {@code batch} at a time. */
+    public int[] sample(int n, PriorSampler.Config c, int batch, Rng rng) {
+        Sedd.Config mc = model.config();
+        int l = mc.length();
+        int[] out = new int[n * l];
+        NDManager m = params.manager();
+        PriorSampler.ScoreFn score = (tokens, count, sigma) -> {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                double[] sigmas = new double[count];
+                java.util.Arrays.fill(sigmas, sigma);
+                return model.forward(m, tokens, sigmas, null).exp().toFloatArray();
+            }
+        };
+        for (int start = 0; start < n; start += batch) {
+            int count = Math.min(batch, n - start);
+            int[] codes = PriorSampler.sample(score, new Absorbing(mc.vocab()), LogLinearNoise.SEDD, l, count, c, rng);
+            System.arraycopy(codes, 0, out, start * l, codes.length);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}
