@@ -19,7 +19,6 @@ import org.dlc4j.io.Html;
 import org.dlc4j.io.ImageGrid;
 import org.dlc4j.io.Provenance;
 import org.dlc4j.prior.PriorSampler;
-import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.DlcEncoder;
 import org.dlc4j.toy.ToyStudy;
@@ -112,8 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             DitCommand.Conditioned.checkEncoder(dit, queryCodes.encoderSha(), "the demo's encoder");
             var cond = DitCommand.Conditioned.ofCodes(dit, queryCodes, queryCodes.count()).condition().select(order);
-            var options = new DitSampling.Options(SamplerConfig.ddim(DEMO_STEPS, 0.0).withClipDenoised(true), DEMO_SCALE, Integer.MAX_VALUE, 100);
-            float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
+            float[] images = DitSampling.sample(manager, dit.model(), cond, sampling(), new Rng(common.seed));
             ImageDataset samples = ImageDataset.fromBatch("generated", images, dit.model().config().channels(), size, size);
             int[][] rows = new int[queries.count()][PER_CODE];
             int[] queryIdx = new int[queries.count()];
@@ -135,6 +133,11 @@ public final class DemoCommand implements Callable<Integer> {
                 (System.nanoTime() - start) / 1e9);
     }
 
+    /** How the demo samples the DiT: DDIM with x₀ clipping, guided. */
+    private static DitSampling.Options sampling() {
+        return new DitSampling.Options(SamplerConfig.ddim(DEMO_STEPS, 0.0).withClipDenoised(true), DEMO_SCALE, Integer.MAX_VALUE, 100);
+    }
+
     /** The paper's unconditional path: codes drawn from the shipped SEDD prior, then images from the DLC DiT. */
     private void unconditional(NDManager manager, StringBuilder html) {
         Path priorModel = PriorCommand.defaultModel();
@@ -148,13 +151,10 @@ public final class DemoCommand implements Callable<Integer> {
             return;
         }
         long start = System.nanoTime();
-        try (TrainedPrior prior = TrainedPrior.load(manager, priorModel); TrainedDit dit = TrainedDit.load(manager, ditModel)) {
+        try (GenerateCommand.Models models = GenerateCommand.Models.load(manager, priorModel, ditModel)) {
             var sampler = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, PRIOR_STEPS, 0);
-            DlcFile codes = PriorCommand.sampleCodes(prior, UNCONDITIONAL, sampler, UNCONDITIONAL, common.seed);
-            DitCommand.Conditioned.checkEncoder(dit, codes.encoderSha(), "the prior's codes");
-            var cond = DitCommand.Conditioned.ofCodes(dit, codes, UNCONDITIONAL).condition();
-            var options = new DitSampling.Options(SamplerConfig.ddim(DEMO_STEPS, 0.0).withClipDenoised(true), DEMO_SCALE, Integer.MAX_VALUE, 100);
-            float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed + 1));
+            float[] images = models.generate(manager, UNCONDITIONAL, sampler, UNCONDITIONAL, sampling(), common.seed).images();
+            TrainedDit dit = models.dit();
             int size = dit.model().config().image();
             Path png = out.resolve("generated").resolve("unconditional.png");
             ImageGrid.write(png, images, UNCONDITIONAL, dit.model().config().channels(), size, size, 10, 2, 2);

@@ -11,6 +11,7 @@ import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Images;
+import org.dlc4j.prior.PriorSampler;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.util.Rng;
@@ -62,38 +63,67 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new UserException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
         }
         var priorConfig = priorOptions.config();
-        var ditConfig = ditOptions.config();
-        Path ditModel = ditPath != null ? ditPath : DitCommand.defaultModel("dlc");
-        if (!Files.exists(ditModel)) {
-            throw new UserException("DiT model " + ditModel + " not found: train one with dlc dit train --cond dlc or pass --dit");
-        }
-        try (NDManager manager = common.newManager(); TrainedPrior prior = PriorCommand.load(manager, priorPath);
-             TrainedDit dit = TrainedDit.load(manager, ditModel)) {
-            DiT.Config c = dit.model().config();
-            Sedd.Config pc = prior.model().config();
-            if (c.conditioning() != Conditioning.DLC) {
-                throw new UserException(ditModel + " is not DLC-conditioned (it is " + c.conditioning().name().toLowerCase(Locale.ROOT)
-                        + "): pass a DiT trained with --cond dlc");
-            }
-            if (pc.length() != c.length() || pc.vocab() != c.vocab()) {
-                throw new UserException("the prior writes " + pc.length() + "×" + pc.vocab() + " codes but the DiT reads " + c.length() + "×"
-                        + c.vocab() + ": use a prior and a DiT trained on the same encoder's codes");
-            }
-            DitCommand.Conditioned.checkEncoder(dit, prior.encoderSha(), "the prior's codes");
-            long start = System.nanoTime();
-            DlcFile codes = PriorCommand.sampleCodes(prior, n, priorConfig, batch, common.seed);
-            double priorSeconds = (System.nanoTime() - start) / 1e9;
-            codes.write(out.resolve("codes.safetensors"));
-            var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, n);
-            var options = new DitSampling.Options(ditConfig, scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
-            start = System.nanoTime();
-            float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(common.seed + 1));
-            double ditSeconds = (System.nanoTime() - start) / 1e9;
-            DitCommand.writeSamples(out, conditioned, images, c);
+        var options = new DitSampling.Options(ditOptions.config(), scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
+        try (NDManager manager = common.newManager(); Models models = Models.load(manager, priorPath, ditPath)) {
+            Generated g = models.generate(manager, n, priorConfig, batch, options, common.seed);
+            g.codes().write(out.resolve("codes.safetensors"));
+            DitCommand.writeSamples(out, g.conditioned(), g.images(), models.dit().model().config());
             System.out.printf(Locale.ROOT, "%d codes in %.1f s (%s), %d images in %.1f s (%s steps, scale %.2f)%nwrote %s, %s and %s%n", n,
-                    priorSeconds, priorConfig.describe(), n, ditSeconds, ditOptions.describe(), scale, out.resolve("grid.png"),
+                    g.priorSeconds(), priorConfig.describe(), n, g.ditSeconds(), ditOptions.describe(), scale, out.resolve("grid.png"),
                     out.resolve(Images.SAMPLES_NPZ), out.resolve("codes.safetensors"));
         }
         return 0;
+    }
+
+    /** Codes drawn from the prior, the conditions they make, and the images the DiT drew from them, with the time of each stage. */
+    record Generated(DlcFile codes, DitCommand.Conditioned conditioned, float[] images, double priorSeconds, double ditSeconds) {
+    }
+
+    /** A prior and a DLC-conditioned DiT, checked to speak the same codes: the two halves of unconditional generation. */
+    record Models(TrainedPrior prior, TrainedDit dit) implements AutoCloseable {
+        /** Loads both (null paths: the shipped models) and refuses a pair whose codes differ in kind, L×V or encoder. */
+        static Models load(NDManager manager, Path priorPath, Path ditPath) {
+            Path ditModel = ditPath != null ? ditPath : DitCommand.defaultModel("dlc");
+            if (!Files.exists(ditModel)) {
+                throw new UserException("DiT model " + ditModel + " not found: train one with dlc dit train --cond dlc or pass --dit");
+            }
+            TrainedPrior prior = PriorCommand.load(manager, priorPath);
+            TrainedDit dit = TrainedDit.load(manager, ditModel);
+            Models models = new Models(prior, dit);
+            try {
+                DiT.Config c = dit.model().config();
+                Sedd.Config pc = prior.model().config();
+                if (c.conditioning() != Conditioning.DLC) {
+                    throw new UserException(ditModel + " is not DLC-conditioned (it is " + c.conditioning().name().toLowerCase(Locale.ROOT)
+                            + "): pass a DiT trained with --cond dlc");
+                }
+                if (pc.length() != c.length() || pc.vocab() != c.vocab()) {
+                    throw new UserException("the prior writes " + pc.length() + "×" + pc.vocab() + " codes but the DiT reads " + c.length() + "×"
+                            + c.vocab() + ": use a prior and a DiT trained on the same encoder's codes");
+                }
+                DitCommand.Conditioned.checkEncoder(dit, prior.encoderSha(), "the prior's codes");
+                return models;
+            } catch (RuntimeException e) {
+                models.close();
+                throw e;
+            }
+        }
+
+        /** n codes from the prior (seed), then one image per code from the DiT (seed + 1). */
+        Generated generate(NDManager manager, int n, PriorSampler.Config priorConfig, int priorBatch, DitSampling.Options options, long seed) {
+            long start = System.nanoTime();
+            DlcFile codes = PriorCommand.sampleCodes(prior, n, priorConfig, priorBatch, seed);
+            double priorSeconds = (System.nanoTime() - start) / 1e9;
+            var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, n);
+            start = System.nanoTime();
+            float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(seed + 1));
+            return new Generated(codes, conditioned, images, priorSeconds, (System.nanoTime() - start) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            prior.close();
+            dit.close();
+        }
     }
 }

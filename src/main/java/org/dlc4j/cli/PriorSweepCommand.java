@@ -2,23 +2,18 @@ package org.dlc4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.dlc4j.data.DlcFile;
 import org.dlc4j.dit.DitSampling;
-import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.Images;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Plots;
 import org.dlc4j.prior.PriorSampler;
-import org.dlc4j.prior.TrainedPrior;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,30 +92,21 @@ final class PriorSweepCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        var ditConfig = ditOptions.config();
-        Path ditModel = ditPath != null ? ditPath : DitCommand.defaultModel("dlc");
-        if (!Files.exists(ditModel)) {
-            throw new UserException("DiT model " + ditModel + " not found: pass --dit");
-        }
+        var options = new DitSampling.Options(ditOptions.config(), scale, Integer.MAX_VALUE, 100);
         List<Row> rows = new ArrayList<>();
-        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager); TrainedPrior prior = PriorCommand.load(manager, priorPath);
-             TrainedDit dit = TrainedDit.load(manager, ditModel)) {
+        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager);
+             GenerateCommand.Models models = GenerateCommand.Models.load(manager, priorPath, ditPath)) {
             var reference = EvalCommand.RefSet.open("test", data.dir, 10_000, net, manager);
             for (int i = 0; i < settings.size(); i++) {
                 PriorSampler.Config sc = settings.get(i);
                 try (NDManager scope = manager.newSubManager()) {
-                    long start = System.nanoTime();
-                    DlcFile codes = PriorCommand.sampleCodes(prior, n, sc, 250, common.seed);
-                    double priorSeconds = (System.nanoTime() - start) / 1e9;
-                    var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, n);
-                    float[] images = DitSampling.sample(scope, dit.model(), conditioned.condition(),
-                            new DitSampling.Options(ditConfig, scale, Integer.MAX_VALUE, 100), new Rng(common.seed + 1));
-                    var samples = conditioned.samples(sc.describe(), images, dit.model().config());
+                    var g = models.generate(scope, n, sc, 250, options, common.seed);
+                    var samples = g.conditioned().samples(sc.describe(), g.images(), models.dit().model().config());
                     var report = Evaluator.evaluate(sc.describe(), net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH),
                             reference.stats(), reference.features(), Evaluator.Options.defaults(common.seed), scope);
                     double value = kinds.get(i).equals("eta") ? sc.eta() : sc.steps();
-                    rows.add(new Row(kinds.get(i), value, sc.describe(), report.fd(), report.kidMean(), priorSeconds));
-                    System.out.printf(Locale.ROOT, "%s: FD %.2f, KID %.4f (prior %.1f s)%n", sc.describe(), report.fd(), report.kidMean(), priorSeconds);
+                    rows.add(new Row(kinds.get(i), value, sc.describe(), report.fd(), report.kidMean(), g.priorSeconds()));
+                    System.out.printf(Locale.ROOT, "%s: FD %.2f, KID %.4f (prior %.1f s)%n", sc.describe(), report.fd(), report.kidMean(), g.priorSeconds());
                     write(out.resolve("sweep.csv"), rows);
                 }
             }

@@ -166,14 +166,11 @@ public final class DitTraining {
                     Condition cond = all.select(idx).dropping(dropMask(b, mc.dropProb(), rng));
                     return diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise).loss().mean();
                 };
-                long end = Math.min(until, steps);
-                while (trainer.step() < end) {
-                    long next = c.snapshotEvery() > 0 ? Math.min(end, (trainer.step() / c.snapshotEvery() + 1) * c.snapshotEvery()) : end;
-                    trainer.run(loss, checkpoint, meta, "dit", next);
+                trainer.run(loss, checkpoint, meta, "dit", until, c.snapshotEvery(), () -> {
                     if (c.snapshotEvery() > 0 && trainer.step() % c.snapshotEvery() == 0 && checkpoint != null) {
                         saveEma(trainer, c, data, images, snapshotPath(checkpoint, trainer.step()));
                     }
-                }
+                });
                 double seconds = trainer.trainSeconds();
                 Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
                         trainer.lastLoss());

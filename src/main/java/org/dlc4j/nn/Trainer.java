@@ -213,6 +213,20 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #run(LossFn, Path, Checkpoint.Meta, String, long)}, stopping every {@code every} steps (0: only at the
+     * end) to call {@code afterSegment}, e.g. to write an EMA snapshot or measure held-out loss; the run itself is the
+     * same as without the stops.
+     */
+    public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label, long until, long every, Runnable afterSegment) {
+        long end = Math.min(until, config.steps());
+        long segment = every > 0 ? every : Math.max(end, 1);
+        while (step < end) {
+            run(lossFn, checkpoint, meta, label, Math.min(end, (step / segment + 1) * segment));
+            afterSegment.run();
+        }
+    }
+
     public void save(Path path, Checkpoint.Meta meta) {
         toCheckpoint(meta).save(path);
     }

@@ -102,26 +102,24 @@ public final class SeddTraining {
                     }
                     return sequenceLoss(model, graph, noise, mgr, clean, idx.length, rng, rng).mean();
                 };
-                long end = Math.min(until, steps);
-                long every = c.evalEvery() > 0 ? c.evalEvery() : end;
-                double bits = Double.NaN;
-                while (trainer.step() < end) {
-                    trainer.run(loss, checkpoint, meta, "sedd", Math.min(end, (trainer.step() / every + 1) * every));
+                double[] bits = {Double.NaN};
+                long every = c.evalEvery() > 0 ? c.evalEvery() : Math.min(until, steps);
+                trainer.run(loss, checkpoint, meta, "sedd", until, every, () -> {
                     if (heldout != null && (trainer.step() % every == 0 || trainer.step() == steps)) {
-                        bits = heldoutBits(manager, trainer.emaWeights(), mc, heldout, 2000);
-                        System.err.printf(Locale.ROOT, "step %d: held-out DSE bound %.4f bits per token (uniform: %.4f)%n", trainer.step(), bits,
+                        bits[0] = heldoutBits(manager, trainer.emaWeights(), mc, heldout, 2000);
+                        System.err.printf(Locale.ROOT, "step %d: held-out DSE bound %.4f bits per token (uniform: %.4f)%n", trainer.step(), bits[0],
                                 Math.log(mc.vocab()) / Math.log(2));
                     }
-                }
+                });
                 double seconds = trainer.trainSeconds();
                 Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() * l / Math.max(seconds, 1e-9),
-                        trainer.lastLoss(), bits);
+                        trainer.lastLoss(), bits[0]);
                 if (trainer.step() >= steps) {
                     Map<String, String> extra = new LinkedHashMap<>();
                     extra.put("training", GSON.toJson(c));
                     extra.put("train_seconds", String.format(Locale.ROOT, "%.0f", seconds));
                     extra.put("final_loss", Double.toString(trainer.lastLoss()));
-                    extra.put(TrainedPrior.HELDOUT_BITS, Double.toString(bits));
+                    extra.put(TrainedPrior.HELDOUT_BITS, Double.toString(bits[0]));
                     extra.put(TrainedPrior.ENCODER_SHA, codes.encoderSha());
                     new Checkpoint(Checkpoint.Meta.current(KIND, GSON.toJson(mc), trainer.step(), codes.source(), c.seed(), extra),
                             trainer.emaWeights().toHost("")).save(output);
