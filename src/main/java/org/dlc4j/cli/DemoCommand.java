@@ -5,14 +5,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dlc4j.compose.Composition;
+import org.dlc4j.compose.Source;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.ImageNpz;
 import org.dlc4j.data.PngFolderDataset;
 import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.dit.Condition;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.io.Html;
@@ -21,6 +25,9 @@ import org.dlc4j.io.Provenance;
 import org.dlc4j.prior.PriorSampler;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.text.TextEncoder;
+import org.dlc4j.text.TrainedText;
+import org.dlc4j.text.Unmasking;
 import org.dlc4j.toy.ToyStudy;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
@@ -33,7 +40,9 @@ import picocli.CommandLine.Option;
  * {@code dlc demo}: the project's main job on built-in defaults, no data set needed. It runs the quick toy study and
  * encodes the committed sample images ({@code assets/fmnist}) with the shipped SEM encoder, showing each image's
  * code, the gallery images whose codes share most tokens with it, images the shipped DLC-conditioned DiT
- * generates from the code, and images generated from nothing: codes from the shipped SEDD prior, then the DiT.
+ * generates from the code, images generated from nothing (codes from the shipped SEDD prior, then the DiT), and
+ * compositions (codes mixed position by position from two sample images), and images from prompts (the text-to-DLC
+ * model, then the DiT).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the built-in demo; write its pictures and an HTML page.")
@@ -45,6 +54,12 @@ public final class DemoCommand implements Callable<Integer> {
     private static final double DEMO_SCALE = 3.0;
     private static final int UNCONDITIONAL = 30;
     private static final int PRIOR_STEPS = 128;
+    /** The composed pair: "a shirt with the shape of a boot" (T-shirt/top and Ankle boot sample images). */
+    private static final int[] COMPOSED_CLASSES = {0, 9};
+    private static final int COMPOSITIONS = 12;
+    /** One held-out phrasing, one training caption, one paraphrase the caption file never has. */
+    private static final List<String> PROMPTS = List.of("a grayscale picture of an ankle boot", "a photo of a dress", "footwear for the beach");
+    private static final int PER_PROMPT = 8;
 
     @Mixin
     CommonOptions common;
@@ -72,6 +87,8 @@ public final class DemoCommand implements Callable<Integer> {
             DlcFile queryCodes = codes(manager, encoder, queries, gallery, html);
             reconstructions(manager, queries, queryCodes, html);
             unconditional(manager, html);
+            composition(manager, queries, queryCodes, html);
+            textToImage(manager, html);
             new ToyStudy(ToyStudy.Config.quick(common.seed), manager, out.resolve("toy"), false).run();
         }
         html.append("<h2>Toy study (paper Sec. 3, quick preset)</h2>\n<p>Diffusion on a grid of Gaussians: the unconditional model's KL ")
@@ -164,6 +181,81 @@ public final class DemoCommand implements Callable<Integer> {
                     .append("). No image goes in.</p>\n<img src=\"generated/").append(png.getFileName()).append("\">\n");
         }
         System.out.printf(Locale.ROOT, "generated %d images from prior codes in %.1f s%n", UNCONDITIONAL, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Section 5.2: new codes mixed position by position from the codes of two sample images of different classes. */
+    private void composition(NDManager manager, ImageDataset queries, DlcFile queryCodes, StringBuilder html) {
+        Path ditModel = DitCommand.defaultModel("dlc");
+        html.append("<h2>Composition: mixing two codes</h2>\n");
+        if (!Files.exists(ditModel)) {
+            html.append("<p>(Needs <code>").append(Html.escape(ditModel.toString())).append("</code>.)</p>\n");
+            return;
+        }
+        long start = System.nanoTime();
+        try (TrainedDit dit = TrainedDit.load(manager, ditModel)) {
+            var sources = new java.util.ArrayList<Source>();
+            float[] pictures = new float[COMPOSED_CLASSES.length * dit.model().config().image() * dit.model().config().image()];
+            int size = dit.model().config().image();
+            for (int k = 0; k < COMPOSED_CLASSES.length; k++) {
+                int i = indexOfLabel(queries, COMPOSED_CLASSES[k]);
+                sources.add(Source.ofCode(queryCodes, i, FashionMnist.CLASS_NAMES.get(COMPOSED_CLASSES[k])));
+                System.arraycopy(queries.padTo(size).image(i), 0, pictures, k * size * size, size * size);
+            }
+            Condition cond = Composition.condition(Composition.Method.CODE, sources, null, COMPOSITIONS, new Rng(common.seed));
+            float[] images = DitSampling.sample(manager, dit.model(), cond, sampling(), new Rng(common.seed + 1));
+            Path png = out.resolve("generated").resolve("composition.png");
+            ComposeCommand.writeGrid(png, ImageDataset.fromBatch("sources", pictures, 1, size, size),
+                    ImageDataset.fromBatch("compositions", images, 1, size, size));
+            html.append("<p>Each of the ").append(COMPOSITIONS).append(" new codes takes every one of its ").append(dit.model().config().length())
+                    .append(" positions from the code of the ").append(sources.get(0).name()).append(" or of the ").append(sources.get(1).name())
+                    .append(" (left column), at random (the paper's code mixing, <code>dlc compose</code>); the DiT draws one image from each.</p>\n")
+                    .append("<img src=\"generated/").append(png.getFileName()).append("\">\n");
+        }
+        System.out.printf(Locale.ROOT, "composed %d images from two codes in %.1f s%n", COMPOSITIONS, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Section 6: prompts → codes from the shipped text-to-DLC model → images from the DLC DiT. */
+    private void textToImage(NDManager manager, StringBuilder html) {
+        Path textModel = TextCommand.defaultModel();
+        Path ditModel = DitCommand.defaultModel("dlc");
+        html.append("<h2>Text to image: prompt, then code, then DiT</h2>\n");
+        if (!Files.exists(textModel) || !Files.exists(ditModel)) {
+            html.append("<p>(Needs <code>").append(Html.escape(textModel.toString())).append("</code>: train it with <code>dlc text train</code>.)</p>\n");
+            System.out.println("skipped text to image: " + (Files.exists(textModel) ? ditModel : textModel) + " not found");
+            return;
+        }
+        long start = System.nanoTime();
+        try (TrainedText text = TrainedText.load(manager, textModel); TextEncoder encoder = TextEncoder.load()) {
+            var tc = text.model().config();
+            try (TrainedDit dit = GenerateCommand.dlcDit(manager, ditModel, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
+                List<String> prompts = PROMPTS.stream().flatMap(p -> java.util.Collections.nCopies(PER_PROMPT, p).stream()).toList();
+                var sampler = new Unmasking.Config(tc.length(), Unmasking.Remasking.LOW_CONFIDENCE, 1.0, 1.0);
+                int[] codes = text.sample(encoder, prompts, sampler, prompts.size(), new Rng(common.seed));
+                float[] images = DitSampling.sample(manager, dit.model(), Condition.codes(codes, tc.length()), sampling(), new Rng(common.seed + 1));
+                int size = dit.model().config().image();
+                Path png = out.resolve("generated").resolve("text.png");
+                ImageGrid.write(png, images, prompts.size(), 1, size, size, PER_PROMPT, 2, 2);
+                html.append("<p>Each row: ").append(PER_PROMPT).append(" codes the text-to-DLC model <code>").append(textModel.getFileName())
+                        .append("</code> writes for one prompt (").append(tc.length()).append(" unmasking steps, low-confidence), each decoded by the DiT. ")
+                        .append("Prompts, top to bottom: ");
+                for (int i = 0; i < PROMPTS.size(); i++) {
+                    html.append(i == 0 ? "" : "; ").append("<q>").append(Html.escape(PROMPTS.get(i))).append("</q>");
+                }
+                html.append(" (a held-out phrasing, a training caption, a paraphrase no caption has).</p>\n<img src=\"generated/")
+                        .append(png.getFileName()).append("\">\n");
+            }
+        }
+        System.out.printf(Locale.ROOT, "generated %d images from %d prompts in %.1f s%n", PROMPTS.size() * PER_PROMPT, PROMPTS.size(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static int indexOfLabel(ImageDataset images, int label) {
+        for (int i = 0; i < images.count(); i++) {
+            if (images.labels()[i] == label) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the demo's sample images lack class " + label);
     }
 
     /**

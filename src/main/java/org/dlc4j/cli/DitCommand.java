@@ -40,8 +40,18 @@ public final class DitCommand implements Callable<Integer> {
         return Home.models().resolve("dit").resolve("fmnist-" + cond + ".safetensors");
     }
 
+    /**
+     * A trained model of this conditioning: the shipped one in models/, else the one dlc dit train --out out/dit/… left
+     * (models/ holds only what the demo needs; the class and SEM baselines live in out/).
+     */
+    static Path trainedModel(String cond) {
+        Path shipped = defaultModel(cond);
+        Path local = Path.of("out", "dit", "fmnist-" + cond + ".safetensors");
+        return Files.exists(shipped) || !Files.exists(local) ? shipped : local;
+    }
+
     /** The sampler flags, shared by dit sample and dit curve. */
-    static final class SamplerOptions {
+    static class SamplerOptions {
         @Option(names = "--sampler", defaultValue = "ddim", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).")
         String sampler;
 
@@ -66,6 +76,33 @@ public final class DitCommand implements Callable<Integer> {
 
         String describe() {
             return sampler + " " + steps + (noClip ? " unclipped" : "");
+        }
+    }
+
+    /** The sampler flags plus guidance and batching: how dit sample, generate and compose run the DiT. */
+    static final class GuidedOptions extends SamplerOptions {
+        @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale; 1 is none (default: ${DEFAULT-VALUE}).")
+        double scale;
+
+        @Option(names = "--t-max", description = "Guide only at model timesteps ≤ this (default: every step).")
+        Integer tMax;
+
+        @Option(names = "--batch", defaultValue = "100", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        DitSampling.Options options() {
+            if (!(scale >= 0)) {
+                throw new UserException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
+            }
+            if (batch < 1) {
+                throw new UserException("--batch must be at least 1");
+            }
+            return new DitSampling.Options(config(), scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
+        }
+
+        @Override
+        String describe() {
+            return super.describe() + String.format(Locale.ROOT, " steps, scale %.2f", scale);
         }
     }
 
@@ -109,6 +146,10 @@ public final class DitCommand implements Callable<Integer> {
         @Option(names = "--lr", description = "AdamW learning rate, constant (default: 5e-4; the reference's is 1e-4).")
         Double lr;
 
+        @Option(names = "--code-pooling", defaultValue = "mean", description = "How --cond dlc pools its L token embeddings: mean (the"
+                + " reference) or scaled (mean × √L, faster uptake of the code in short runs) (default: ${DEFAULT-VALUE}).")
+        String codePooling;
+
         @Option(names = "--out", description = "Where to write the trained model (default: models/dit/fmnist-COND.safetensors).")
         Path out;
 
@@ -136,6 +177,12 @@ public final class DitCommand implements Callable<Integer> {
             }
             if (batch != null && batch < 1) {
                 throw new UserException("--batch must be at least 1");
+            }
+            if (!codePooling.equals("mean") && !codePooling.equals("scaled")) {
+                throw new UserException("--code-pooling '" + codePooling + "' is not mean or scaled");
+            }
+            if (codePooling.equals("scaled") && conditioning != Conditioning.DLC) {
+                throw new UserException("--code-pooling applies to --cond dlc only");
             }
             DiT.Config model;
             try {
@@ -169,7 +216,7 @@ public final class DitCommand implements Callable<Integer> {
                             }
                         }
                         d = new DitTraining.Data(train, codes, null, codes.encoderSha());
-                        model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0);
+                        model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0).withScaledCodes(codePooling.equals("scaled"));
                     }
                     case SEM -> {
                         try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
@@ -229,16 +276,7 @@ public final class DitCommand implements Callable<Integer> {
         Integer classId;
 
         @Mixin
-        SamplerOptions samplerOptions;
-
-        @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale; 1 is none (default: ${DEFAULT-VALUE}).")
-        double scale;
-
-        @Option(names = "--t-max", description = "Guide only at model timesteps ≤ this (default: every step).")
-        Integer tMax;
-
-        @Option(names = "--batch", defaultValue = "100", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-        int batch;
+        GuidedOptions sampling;
 
         @Option(names = "--out", defaultValue = "out/dit/samples", description = "Output folder: grid.png and samples.npz (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -248,28 +286,21 @@ public final class DitCommand implements Callable<Integer> {
             if (n < 1) {
                 throw new UserException("--n must be at least 1");
             }
-            if (!(scale >= 0)) {
-                throw new UserException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
-            }
-            if (batch < 1) {
-                throw new UserException("--batch must be at least 1");
-            }
+            var options = sampling.options();
             Path model = modelPath != null ? modelPath : defaultModel("dlc");
             if (!Files.exists(model)) {
                 throw new UserException("DiT model " + model + " not found: train one with dlc dit train or pass --model");
             }
-            SamplerConfig sc = samplerOptions.config();
             try (NDManager manager = common.newManager(); TrainedDit dit = TrainedDit.load(manager, model)) {
                 DiT.Config c = dit.model().config();
                 Conditioned conditioned = condition(manager, dit, c);
                 Condition cond = conditioned.condition();
-                var options = new DitSampling.Options(sc, scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
                 long start = System.nanoTime();
                 float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 writeSamples(out, conditioned, images, c);
-                System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s steps, scale %.2f%nwrote %s and %s%n", n, seconds,
-                        n / seconds, samplerOptions.describe(), scale, out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
+                System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s%nwrote %s and %s%n", n, seconds,
+                        n / seconds, sampling.describe(), out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
             }
             return 0;
         }

@@ -14,6 +14,8 @@ import org.dlc4j.eval.Images;
 import org.dlc4j.prior.PriorSampler;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.TrainedPrior;
+import org.dlc4j.text.TextToDlc;
+import org.dlc4j.text.TrainedText;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.UserException;
 import picocli.CommandLine.Command;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /** {@code dlc generate}: unconditional generation end to end, a code from the SEDD prior, then an image from the DLC DiT. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate images unconditionally: codes from the SEDD prior, then images from the DLC-conditioned DiT (grid, samples.npz, codes).")
+        description = "Generate images: codes from the SEDD prior (or, with --prompt, from the text-to-DLC model), then images from the"
+                + " DLC-conditioned DiT (grid, samples.npz, codes).")
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -39,40 +42,90 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     PriorCommand.SamplerOptions priorOptions;
 
+    @Option(names = "--prompt", description = "Draw the codes from the text-to-DLC model for this prompt instead of from the prior.")
+    String prompt;
+
+    @Option(names = "--text-model", description = "Text-to-DLC model for --prompt (default: the shipped models/text/fmnist-t2d.safetensors).")
+    Path textPath;
+
     @Mixin
-    DitCommand.SamplerOptions ditOptions;
+    TextCommand.SamplerOptions textOptions;
 
-    @Option(names = "--scale", defaultValue = "1.0", description = "DiT classifier-free guidance scale; 1 is none (default: ${DEFAULT-VALUE}).")
-    double scale;
-
-    @Option(names = "--t-max", description = "Guide only at DiT timesteps ≤ this (default: every step).")
-    Integer tMax;
-
-    @Option(names = "--batch", defaultValue = "100", description = "Images or codes per forward pass (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    DitCommand.GuidedOptions ditOptions;
 
     @Option(names = "--out", defaultValue = "out/generate", description = "Output folder: grid.png, samples.npz, codes.safetensors (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() {
-        if (n < 1 || batch < 1) {
-            throw new UserException("--n and --batch must be at least 1");
+        if (n < 1) {
+            throw new UserException("--n must be at least 1");
         }
-        if (!(scale >= 0)) {
-            throw new UserException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
+        var options = ditOptions.options();
+        if (prompt != null) {
+            return fromPrompt(options);
         }
         var priorConfig = priorOptions.config();
-        var options = new DitSampling.Options(ditOptions.config(), scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
         try (NDManager manager = common.newManager(); Models models = Models.load(manager, priorPath, ditPath)) {
-            Generated g = models.generate(manager, n, priorConfig, batch, options, common.seed);
+            Generated g = models.generate(manager, n, priorConfig, options.batch(), options, common.seed);
             g.codes().write(out.resolve("codes.safetensors"));
             DitCommand.writeSamples(out, g.conditioned(), g.images(), models.dit().model().config());
-            System.out.printf(Locale.ROOT, "%d codes in %.1f s (%s), %d images in %.1f s (%s steps, scale %.2f)%nwrote %s, %s and %s%n", n,
-                    g.priorSeconds(), priorConfig.describe(), n, g.ditSeconds(), ditOptions.describe(), scale, out.resolve("grid.png"),
+            System.out.printf(Locale.ROOT, "%d codes in %.1f s (%s), %d images in %.1f s (%s)%nwrote %s, %s and %s%n", n,
+                    g.priorSeconds(), priorConfig.describe(), n, g.ditSeconds(), ditOptions.describe(), out.resolve("grid.png"),
                     out.resolve(Images.SAMPLES_NPZ), out.resolve("codes.safetensors"));
         }
         return 0;
+    }
+
+    /** Text to image: n codes for the prompt from the text-to-DLC model (seed), then one image per code (seed + 1). */
+    private Integer fromPrompt(DitSampling.Options options) {
+        try (NDManager manager = common.newManager(); TrainedText text = TextCommand.load(manager, textPath)) {
+            TextToDlc.Config tc = text.model().config();
+            var textConfig = textOptions.config(tc.length());
+            try (TrainedDit dit = dlcDit(manager, ditPath, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
+                long start = System.nanoTime();
+                DlcFile codes = TextCommand.sampleCodes(text, prompt, n, textConfig, options.batch(), common.seed);
+                double textSeconds = (System.nanoTime() - start) / 1e9;
+                var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, n);
+                start = System.nanoTime();
+                float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(common.seed + 1));
+                codes.write(out.resolve("codes.safetensors"));
+                DitCommand.writeSamples(out, conditioned, images, dit.model().config());
+                System.out.printf(Locale.ROOT, "%d codes for \"%s\" in %.1f s (%s), %d images in %.1f s (%s)%nwrote %s, %s and %s%n", n, prompt,
+                        textSeconds, textConfig.describe(), n, (System.nanoTime() - start) / 1e9, ditOptions.describe(), out.resolve("grid.png"),
+                        out.resolve(Images.SAMPLES_NPZ), out.resolve("codes.safetensors"));
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The DLC-conditioned DiT at {@code ditPath} (null: the shipped one), refused unless it reads codes of L×V from the
+     * encoder {@code encoderSha}, the codes that {@code source} writes.
+     */
+    static TrainedDit dlcDit(NDManager manager, Path ditPath, int length, int vocab, String encoderSha, String source) {
+        Path ditModel = ditPath != null ? ditPath : DitCommand.defaultModel("dlc");
+        if (!Files.exists(ditModel)) {
+            throw new UserException("DiT model " + ditModel + " not found: train one with dlc dit train --cond dlc or pass --dit");
+        }
+        TrainedDit dit = TrainedDit.load(manager, ditModel);
+        try {
+            DiT.Config c = dit.model().config();
+            if (c.conditioning() != Conditioning.DLC) {
+                throw new UserException(ditModel + " is not DLC-conditioned (it is " + c.conditioning().name().toLowerCase(Locale.ROOT)
+                        + "): pass a DiT trained with --cond dlc");
+            }
+            if (length != c.length() || vocab != c.vocab()) {
+                throw new UserException(source + " writes " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×"
+                        + c.vocab() + ": use a " + source.replace("the ", "") + " and a DiT trained on the same encoder's codes");
+            }
+            DitCommand.Conditioned.checkEncoder(dit, encoderSha, source + "'s codes");
+            return dit;
+        } catch (RuntimeException e) {
+            dit.close();
+            throw e;
+        }
     }
 
     /** Codes drawn from the prior, the conditions they make, and the images the DiT drew from them, with the time of each stage. */
@@ -83,28 +136,12 @@ public final class GenerateCommand implements Callable<Integer> {
     record Models(TrainedPrior prior, TrainedDit dit) implements AutoCloseable {
         /** Loads both (null paths: the shipped models) and refuses a pair whose codes differ in kind, L×V or encoder. */
         static Models load(NDManager manager, Path priorPath, Path ditPath) {
-            Path ditModel = ditPath != null ? ditPath : DitCommand.defaultModel("dlc");
-            if (!Files.exists(ditModel)) {
-                throw new UserException("DiT model " + ditModel + " not found: train one with dlc dit train --cond dlc or pass --dit");
-            }
             TrainedPrior prior = PriorCommand.load(manager, priorPath);
-            TrainedDit dit = TrainedDit.load(manager, ditModel);
-            Models models = new Models(prior, dit);
             try {
-                DiT.Config c = dit.model().config();
                 Sedd.Config pc = prior.model().config();
-                if (c.conditioning() != Conditioning.DLC) {
-                    throw new UserException(ditModel + " is not DLC-conditioned (it is " + c.conditioning().name().toLowerCase(Locale.ROOT)
-                            + "): pass a DiT trained with --cond dlc");
-                }
-                if (pc.length() != c.length() || pc.vocab() != c.vocab()) {
-                    throw new UserException("the prior writes " + pc.length() + "×" + pc.vocab() + " codes but the DiT reads " + c.length() + "×"
-                            + c.vocab() + ": use a prior and a DiT trained on the same encoder's codes");
-                }
-                DitCommand.Conditioned.checkEncoder(dit, prior.encoderSha(), "the prior's codes");
-                return models;
+                return new Models(prior, dlcDit(manager, ditPath, pc.length(), pc.vocab(), prior.encoderSha(), "the prior"));
             } catch (RuntimeException e) {
-                models.close();
+                prior.close();
                 throw e;
             }
         }

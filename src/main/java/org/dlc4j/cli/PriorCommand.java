@@ -80,33 +80,11 @@ public final class PriorCommand implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--codes", defaultValue = "out/codes/train.safetensors",
-                description = "Training codes (dlc encode --split train --out FILE) (default: ${DEFAULT-VALUE}).")
-        Path codesPath;
-
-        @Option(names = "--heldout", description = "Held-out codes for the bits-per-token bound (default: out/codes/test.safetensors if present).")
-        Path heldoutPath;
+        @Mixin
+        CodeTrainingOptions training;
 
         @Option(names = "--preset", defaultValue = "SEDD-T", description = "Model size: tiny, SEDD-T, SEDD-S, SEDD-M (default: ${DEFAULT-VALUE}).")
         String preset;
-
-        @Option(names = "--epochs", description = "Passes over the codes (default: 20).")
-        Integer epochs;
-
-        @Option(names = "--batch", description = "Codes per step (default: 128).")
-        Integer batch;
-
-        @Option(names = "--lr", description = "AdamW learning rate after warm-up (default: 3e-4, as the reference).")
-        Double lr;
-
-        @Option(names = "--warmup", description = "Linear warm-up steps (default: 500; the reference's 2,500 is for 1.5M steps).")
-        Long warmup;
-
-        @Option(names = "--eval-every", defaultValue = "0", description = "Held-out bits per token every N steps (default: at the end).")
-        long evalEvery;
-
-        @Option(names = "--limit", defaultValue = "0", description = "Train on the first N codes only (default: all).")
-        int limit;
 
         @Option(names = "--out", description = "Where to write the trained prior (default: models/prior/fmnist-sedd.safetensors).")
         Path out;
@@ -114,58 +92,25 @@ public final class PriorCommand implements Callable<Integer> {
         @Option(names = "--checkpoint", defaultValue = "out/prior/train.safetensors", description = "Resumable training state (default: ${DEFAULT-VALUE}).")
         Path checkpoint;
 
-        @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
-        boolean resume;
-
-        @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume).")
-        Long stopAt;
-
-        /** --heldout, else the test codes beside the default training codes when they come from the same encoder. */
-        private DlcFile heldout(DlcFile codes) {
-            DlcFile held;
-            if (heldoutPath != null) {
-                held = DlcFile.read(heldoutPath);
-                if (!held.encoderSha().equals(codes.encoderSha())) {
-                    throw new UserException("the held-out codes " + heldoutPath + " come from another encoder than " + codesPath
-                            + ": encode both with the same one");
-                }
-                return held;
-            }
-            Path implicit = Path.of("out", "codes", "test.safetensors");
-            held = Files.exists(implicit) ? DlcFile.read(implicit) : null;
-            if (held == null || !held.encoderSha().equals(codes.encoderSha()) || held.length() != codes.length() || held.vocab() != codes.vocab()) {
-                System.err.println("no held-out codes of this encoder: bits per token not measured (pass --heldout FILE)");
-                return null;
-            }
-            return held;
-        }
-
         @Override
         public Integer call() {
-            if (!Files.exists(codesPath)) {
-                throw new UserException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
-            }
-            DlcFile codes = DlcFile.read(codesPath);
-            if (limit > 0) {
-                codes = codes.take(Math.min(limit, codes.count()));
-            }
+            DlcFile codes = training.codes();
             Sedd.Config model;
             try {
                 model = Sedd.Config.preset(preset, codes.length(), codes.vocab());
             } catch (IllegalArgumentException e) {
                 throw new UserException(e.getMessage());
             }
-            DlcFile heldout = heldout(codes);
+            DlcFile heldout = training.heldout(codes);
             var c = SeddTraining.Config.fmnist(model, common.seed);
-            c = c.with(epochs != null ? epochs : c.epochs(), batch != null ? batch : c.batch(), lr != null ? lr : c.lr());
-            c = c.withSchedule(warmup != null ? warmup : c.warmup(), c.checkpointEvery(), evalEvery);
-            if (c.epochs() < 1 || c.batch() < 1 || !(c.lr() > 0) || c.warmup() < 0 || evalEvery < 0) {
-                throw new UserException("--epochs and --batch must be ≥ 1, --lr > 0, --warmup and --eval-every ≥ 0");
-            }
+            CodeTrainingOptions o = training;
+            c = c.with(o.epochs != null ? o.epochs : c.epochs(), o.batch != null ? o.batch : c.batch(), o.lr != null ? o.lr : c.lr());
+            c = c.withSchedule(o.warmup != null ? o.warmup : c.warmup(), c.checkpointEvery(), o.evalEvery);
+            CodeTrainingOptions.check(c.epochs(), c.batch(), c.lr(), c.warmup(), o.evalEvery);
             Path target = out != null ? out : defaultModel();
             System.out.printf(Locale.ROOT, "%s: %.3f GFLOP per code forward, %d codes%n", model.describe(), 2e-9 * model.forwardMacs(), codes.count());
             try (NDManager manager = common.newManager()) {
-                var r = SeddTraining.train(manager, c, codes, heldout, checkpoint, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE);
+                var r = SeddTraining.train(manager, c, codes, heldout, checkpoint, training.resume, target, training.until());
                 double codesPerSecond = r.tokensPerSecond() / model.length();
                 System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.0f tokens/s (%.1f GFLOP/s in the model), last loss %.4f%s%n", r.steps(),
                         r.totalSteps(), r.trainSeconds(), r.tokensPerSecond(), codesPerSecond * 6e-9 * model.forwardMacs(), r.finalLoss(),

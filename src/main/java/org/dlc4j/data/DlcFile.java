@@ -45,6 +45,15 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
     }
 
     /** Code {@code i}: its L tokens. */
+    /** The labels of codes {@code idx} (the file must be labelled). */
+    public int[] labelsOf(int[] idx) {
+        int[] out = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = labels[idx[i]];
+        }
+        return out;
+    }
+
     public int[] code(int i) {
         return Arrays.copyOfRange(tokens, i * length, (i + 1) * length);
     }

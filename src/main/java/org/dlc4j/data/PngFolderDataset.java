@@ -63,6 +63,25 @@ public final class PngFolderDataset {
             checkLabelsNamed(dir, metadata.rows.values(), classNames.size());
         }
 
+        ImageDataset images = loadFiles(fileName(dir.toAbsolutePath().normalize()), files, channels);
+        int[] labels = null;
+        List<String> captions = null;
+        if (!metadata.rows.isEmpty()) {
+            List<Row> rows = files.stream().map(f -> metadata.rows.get(fileName(f))).toList();
+            labels = metadata.hasLabels ? rows.stream().mapToInt(Row::label).toArray() : null;
+            captions = metadata.hasCaptions ? rows.stream().map(Row::caption).toList() : null;
+        }
+        return new ImageDataset(images.name(), images.count(), channels, images.height(), images.width(), images.pixels(), labels, captions,
+                classNames);
+    }
+
+    /** These PNG files, in this order, unlabelled, as {@code channels} = 1, 3 or 4 (see {@link #load}); all must share one size. */
+    public static ImageDataset loadFiles(String name, List<Path> files, int channels) {
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new UserException("image " + f + " not found: pass an existing .png file");
+            }
+        }
         BufferedImage first = decode(files.get(0));
         int height = first.getHeight();
         int width = first.getWidth();
@@ -77,16 +96,7 @@ public final class PngFolderDataset {
             }
             unpack(argb(image), channels, pixels, i * channels * plane);
         }
-
-        int[] labels = null;
-        List<String> captions = null;
-        if (!metadata.rows.isEmpty()) {
-            List<Row> rows = files.stream().map(f -> metadata.rows.get(fileName(f))).toList();
-            labels = metadata.hasLabels ? rows.stream().mapToInt(Row::label).toArray() : null;
-            captions = metadata.hasCaptions ? rows.stream().map(Row::caption).toList() : null;
-        }
-        return new ImageDataset(fileName(dir.toAbsolutePath().normalize()), files.size(), channels, height, width,
-                pixels, labels, captions, classNames);
+        return new ImageDataset(name, files.size(), channels, height, width, pixels, null, null, List.of());
     }
 
     /**

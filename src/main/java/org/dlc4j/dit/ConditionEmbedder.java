@@ -18,7 +18,7 @@ public interface ConditionEmbedder {
         return switch (c.conditioning()) {
             case NONE -> null;
             case CLASS -> new Labels(p, c.classes(), c.dim(), rng);
-            case DLC -> new Codes(p, c.length(), c.vocab(), c.dim(), rng);
+            case DLC -> new Codes(p, c.length(), c.vocab(), c.dim(), c.scaledCodes(), rng);
             case SEM -> new Vectors(p, c.vectorDim(), c.dim(), rng);
         };
     }
@@ -49,16 +49,19 @@ public interface ConditionEmbedder {
     /**
      * The reference's SEMEmbedder: one embedding per (position, token) pair, a table of shape (L, V+1, D) whose entry V
      * at every position is the null token, initialised D^−½·N(0, 1) with one null vector repeated over positions;
-     * a code embeds as the average over positions of its tokens' entries. The null code is V at every position.
+     * a code embeds as the average over positions of its tokens' entries (times √L when {@code scaled}). The null
+     * code is V at every position.
      */
     final class Codes implements ConditionEmbedder {
         private final NDArray table;
         private final int length;
         private final int vocab;
+        private final float weight;
 
-        Codes(Params p, int length, int vocab, int dim, Rng rng) {
+        Codes(Params p, int length, int vocab, int dim, boolean scaled, Rng rng) {
             this.length = length;
             this.vocab = vocab;
+            this.weight = (float) (scaled ? 1 / Math.sqrt(length) : 1.0 / length);
             Init init = (shape, r) -> {
                 float[] w = r.gaussians(length * (vocab + 1) * dim);
                 float scale = (float) (1 / Math.sqrt(dim));
@@ -85,7 +88,7 @@ public interface ConditionEmbedder {
                     if (y < 0 || y > vocab || y == vocab && !c.isNull()[i]) {
                         throw new IllegalArgumentException("token " + y + " at position " + l + " outside 0.." + (vocab - 1));
                     }
-                    hot[i * rows + l * (vocab + 1) + y] = 1f / length;
+                    hot[i * rows + l * (vocab + 1) + y] = weight;
                 }
             }
             NDManager m = table.getManager();

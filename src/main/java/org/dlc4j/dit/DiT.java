@@ -38,10 +38,13 @@ public final class DiT {
      * @param vocab       V for DLC conditioning
      * @param vectorDim   input width for SEM conditioning
      * @param dropProb    probability that training replaces an image's condition by the null one (reference: 0.1)
+     * @param scaledCodes DLC pooling: false averages the L token embeddings (the reference's SEMEmbedder); true
+     *                    multiplies that average by √L, so the code starts at one token embedding's scale and each
+     *                    entry's Adam step moves the condition √L times further (see README, issue 5)
      */
     public record Config(String name, int image, int channels, int patch, int dim, int depth, int heads, double mlpRatio,
                          boolean learnSigma, Conditioning conditioning, int classes, int length, int vocab, int vectorDim,
-                         double dropProb) {
+                         double dropProb, boolean scaledCodes) {
         public Config {
             if (image % patch != 0) {
                 throw new IllegalArgumentException("image " + image + " is not a multiple of patch " + patch);
@@ -54,20 +57,25 @@ public final class DiT {
         /** A preset for 32×32 greyscale images, unconditional; see {@link #conditionedOn}. */
         public static Config preset(String name) {
             return switch (name) {
-                case "tiny" -> new Config(name, 32, 1, 8, 32, 2, 2, 2.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1);
+                case "tiny" -> new Config(name, 32, 1, 8, 32, 2, 2, 2.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
                 // T: DeiT-Ti's width and heads at half its depth, sized for 2 cores.
-                case "DiT-T/4" -> new Config(name, 32, 1, 4, 192, 6, 3, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1);
-                case "DiT-T/2" -> new Config(name, 32, 1, 2, 192, 6, 3, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1);
+                case "DiT-T/4" -> new Config(name, 32, 1, 4, 192, 6, 3, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
+                case "DiT-T/2" -> new Config(name, 32, 1, 2, 192, 6, 3, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
                 // S: DiT-S (width 384, 12 blocks, 6 heads).
-                case "DiT-S/4" -> new Config(name, 32, 1, 4, 384, 12, 6, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1);
-                case "DiT-S/2" -> new Config(name, 32, 1, 2, 384, 12, 6, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1);
+                case "DiT-S/4" -> new Config(name, 32, 1, 4, 384, 12, 6, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
+                case "DiT-S/2" -> new Config(name, 32, 1, 2, 384, 12, 6, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
                 default -> throw new IllegalArgumentException("no DiT preset '" + name + "': use one of " + PRESETS);
             };
         }
 
         public Config conditionedOn(Conditioning conditioning, int classes, int length, int vocab, int vectorDim) {
             return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learnSigma, conditioning, classes, length,
-                    vocab, vectorDim, dropProb);
+                    vocab, vectorDim, dropProb, scaledCodes);
+        }
+
+        public Config withScaledCodes(boolean scaled) {
+            return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learnSigma, conditioning, classes, length,
+                    vocab, vectorDim, dropProb, scaled);
         }
 
         public int grid() {
@@ -90,7 +98,7 @@ public final class DiT {
 
         public String describe() {
             return String.format(Locale.ROOT, "%s (%d×%d tokens, width %d, %d blocks, %d heads), conditioning %s", name, grid(), grid(),
-                    dim, depth, heads, conditioning.name().toLowerCase(Locale.ROOT));
+                    dim, depth, heads, conditioning.name().toLowerCase(Locale.ROOT)) + (scaledCodes ? " (pooled mean × √L)" : "");
         }
     }
 

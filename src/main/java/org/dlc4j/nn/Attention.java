@@ -31,6 +31,14 @@ public final class Attention {
 
     /** x: [B, T, D] → [B, T, D]; every token attends to every token. */
     public NDArray forward(NDArray x) {
+        return forward(x, null);
+    }
+
+    /**
+     * As {@link #forward(NDArray)}, with {@code keyBias} [B, 1, 1, T] added to the attention logits (null: none): 0 for
+     * keys to attend to, a large negative number for padding, so that padded tokens change nothing.
+     */
+    public NDArray forward(NDArray x, NDArray keyBias) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         long d = x.getShape().get(2);
@@ -43,7 +51,8 @@ public final class Attention {
             q = rotary.apply(q);
             k = rotary.apply(k);
         }
-        NDArray attn = Scalar.times(q, 1 / Math.sqrt(hd)).matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+        NDArray logits = Scalar.times(q, 1 / Math.sqrt(hd)).matMul(k.transpose(0, 1, 3, 2));
+        NDArray attn = (keyBias == null ? logits : logits.add(keyBias)).softmax(-1);
         return proj.forward(attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d));
     }
 }

@@ -25,7 +25,12 @@ public final class TransformerBlock {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray a = attn.forward(norm1.forward(x));
+        return forward(x, null);
+    }
+
+    /** With a key-padding bias for the attention (see {@link Attention#forward(NDArray, NDArray)}). */
+    public NDArray forward(NDArray x, NDArray keyBias) {
+        NDArray a = attn.forward(norm1.forward(x), keyBias);
         x = x.add(gamma1 == null ? a : a.mul(gamma1));
         NDArray m = mlp.forward(norm2.forward(x));
         return x.add(gamma2 == null ? m : m.mul(gamma2));

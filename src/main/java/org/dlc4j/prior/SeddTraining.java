@@ -2,7 +2,6 @@ package org.dlc4j.prior;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import org.dlc4j.data.BatchSampler;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
+import org.dlc4j.nn.HeldoutBound;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
@@ -168,30 +168,20 @@ public final class SeddTraining {
     public static double heldoutBits(NDManager manager, Params weights, Sedd.Config mc, DlcFile heldout, int limit) {
         int n = Math.min(limit, heldout.count());
         int l = mc.length();
-        int strata = 8;
-        int batch = 256;
         Absorbing graph = new Absorbing(mc.vocab());
-        Rng rng = new Rng(12345);
-        double total = 0;
         try (Params p = new Params(manager)) {
             Sedd model = new Sedd(p, mc, new Rng(0));
             p.assign(weights);
-            for (int k = 0; k < strata; k++) {
-                for (int start = 0; start < n; start += batch) {
-                    int count = Math.min(batch, n - start);
-                    double[] t = new double[count];
-                    for (int i = 0; i < count; i++) {
-                        t[i] = SAMPLING_EPS + (1 - SAMPLING_EPS) * (k + rng.nextDouble()) / strata;
-                    }
-                    int[] clean = java.util.Arrays.copyOfRange(heldout.tokens(), start * l, (start + count) * l);
-                    try (NDScope scope = new NDScope()) {
-                        scope.suppressNotUsedWarning();
-                        total += sequenceLoss(model, graph, LogLinearNoise.SEDD, manager, clean, t, rng, null).sum().getFloat();
-                    }
+            double nats = HeldoutBound.mean(n, 8, 256, (start, count, u, rng) -> {
+                double[] t = new double[count];
+                for (int i = 0; i < count; i++) {
+                    t[i] = SAMPLING_EPS + (1 - SAMPLING_EPS) * u[i];
                 }
-            }
+                int[] clean = java.util.Arrays.copyOfRange(heldout.tokens(), start * l, (start + count) * l);
+                return sequenceLoss(model, graph, LogLinearNoise.SEDD, manager, clean, t, rng, null).sum().getFloat();
+            });
+            return nats / l / Math.log(2);
         }
-        return total / strata / n / l / Math.log(2);
     }
 
     /** Checks that a DLC file is codes of the model's L×V. */

@@ -78,6 +78,14 @@ class DiTTest {
                 assertEquals(table[v * dim + j], nul[j], 1e-6);
             }
             assertThrows(IllegalArgumentException.class, () -> emb.forward(Condition.codes(new int[] {0, 4, 1}, l)));
+            // --code-pooling scaled: the same table (same seed), the mean times √L.
+            try (Params q = new Params(m)) {
+                var scaled = ConditionEmbedder.create(q, config.withScaledCodes(true), new Rng(1));
+                float[] big = scaled.forward(Condition.codes(code, l)).toFloatArray();
+                for (int j = 0; j < dim; j++) {
+                    assertEquals(got[j] * Math.sqrt(l), big[j], 1e-5);
+                }
+            }
         }
     }
 

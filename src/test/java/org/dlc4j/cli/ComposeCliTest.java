@@ -1,0 +1,77 @@
+package org.dlc4j.cli;
+
+import static org.dlc4j.cli.CliErrorsTest.assertOneLineError;
+import static org.dlc4j.cli.CliErrorsTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.util.Home;
+import org.dlc4j.util.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dlc compose from the command line with the shipped encoder and DLC DiT: weights, outputs, and bad inputs. */
+class ComposeCliTest {
+    @TempDir
+    Path dir;
+
+    private static String query(String name) {
+        return Home.dir().resolve("assets/fmnist/queries").resolve(name).toString();
+    }
+
+    private DlcFile compose(String out, String... extra) {
+        String[] base = {"compose", query("test01000.png"), query("test01007.png"), "--n", "3", "--steps", "2", "--out", dir.resolve(out).toString()};
+        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        var r = run(args);
+        assertEquals(0, r.code(), r.err());
+        for (String f : new String[] {"grid.png", "samples.npz", "codes.safetensors"}) {
+            assertTrue(Files.exists(dir.resolve(out).resolve(f)), f);
+        }
+        return DlcFile.read(dir.resolve(out).resolve("codes.safetensors"));
+    }
+
+    @Test
+    void weightOneGivesTheSourceCodeAndEqualWeightsMixTheTwo() {
+        int[] a = compose("a", "--weights", "1,0").code(2);
+        int[] b = compose("b", "--weights", "0,1").code(0);
+        DlcFile mixed = compose("ab");
+        assertEquals(3, mixed.count());
+        int fromA = 0;
+        for (int i = 0; i < mixed.count(); i++) {
+            int[] c = mixed.code(i);
+            for (int l = 0; l < c.length; l++) {
+                assertTrue(c[l] == a[l] || c[l] == b[l], "position " + l + " comes from a source");
+                fromA += c[l] == a[l] ? 1 : 0;
+            }
+        }
+        assertTrue(fromA > 0 && fromA < 3 * a.length, "both sources contribute");
+        assertArrayEquals(mixed.tokens(), compose("again").tokens(), "the same seed gives the same compositions");
+        DlcFile dist = compose("dist", "--method", "distribution", "--tau", "0.001");
+        for (int l = 0; l < a.length; l++) {
+            assertTrue(dist.code(0)[l] == a[l] || dist.code(0)[l] == b[l], "at τ → 0 distribution mixing is code mixing");
+        }
+    }
+
+    @Test
+    void badInputsAreRefusedInOneLine() {
+        String a = query("test01000.png");
+        assertOneLineError(run("compose", a), "at least two sources");
+        assertOneLineError(run("compose", a, a, "--weights", "0,0"), "sum to 0");
+        assertOneLineError(run("compose", a, a, "--weights", "1,2,3"), "3 weights for 2 sources");
+        assertOneLineError(run("compose", a, a, "--method", "average"), "'average'");
+        assertOneLineError(run("compose", a, a, "--tau", "0"), "--tau");
+        assertOneLineError(run("compose", a, dir.resolve("missing.png").toString()), "missing.png", "not found");
+        assertOneLineError(run("compose", a, "nonsense"), "'nonsense'");
+        new DlcFile(new Rng(1).ints(32, 64), 32, 64, null, null, 1, "", "t").write(dir.resolve("l32.safetensors"));
+        new DlcFile(new Rng(2).ints(16, 64), 16, 64, null, null, 1, "", "t").write(dir.resolve("l16.safetensors"));
+        assertOneLineError(run("compose", dir.resolve("l32.safetensors").toString(), dir.resolve("l16.safetensors") + ":0"), "32×64", "16×64");
+        assertOneLineError(run("compose", dir.resolve("l32.safetensors").toString(), dir.resolve("l32.safetensors") + ":4"), "index 4");
+        assertOneLineError(run("compose", a, dir.resolve("l32.safetensors").toString(), "--method", "embedding", "--sem-dit",
+                Home.models().resolve("dit/fmnist-dlc.safetensors").toString()), "conditioned on dlc");
+    }
+}
