@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 /** {@code dlc text}: the text-to-DLC masked-diffusion model over a frozen MiniLM: train it on captioned codes, sample codes. */
 @Command(name = "text", mixinStandardHelpOptions = true,
         description = "Train the text-to-DLC model (masked diffusion reading frozen MiniLM states) and sample codes from prompts.",
-        subcommands = {TextCommand.Train.class, TextCommand.Sample.class})
+        subcommands = {TextCommand.Train.class, TextCommand.Sample.class, TextTableCommand.class})
 public final class TextCommand implements Callable<Integer> {
     @Override
     public Integer call() {

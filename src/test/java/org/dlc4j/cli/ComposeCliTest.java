@@ -5,10 +5,12 @@ import static org.dlc4j.cli.CliErrorsTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,22 @@ class ComposeCliTest {
         for (int l = 0; l < a.length; l++) {
             assertTrue(dist.code(0)[l] == a[l] || dist.code(0)[l] == b[l], "at τ → 0 distribution mixing is code mixing");
         }
+    }
+
+    @Test
+    void theTableAndTheSweepRunOnTestPairs() throws Exception {
+        assumeTrue(Files.exists(FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        var t = run("compose", "table", "--pairs", "2", "--n", "3", "--methods", "code,distribution", "--steps", "2", "--out", dir.resolve("t").toString());
+        assertEquals(0, t.code(), t.err());
+        String table = Files.readString(dir.resolve("t").resolve("table.md"));
+        assertTrue(table.contains("| code |") && table.contains("| distribution |"), table);
+        assertEquals(5, Files.readAllLines(dir.resolve("t").resolve("table.csv")).size(), "a header and 2 pairs × 2 methods");
+        assertTrue(Files.exists(dir.resolve("t").resolve("code.png")));
+        var w = run("compose", "sweep", "--pairs", "1", "--n", "2", "--grid", "0,1", "--steps", "2", "--out", dir.resolve("w").toString());
+        assertEquals(0, w.code(), w.err());
+        assertTrue(Files.exists(dir.resolve("w").resolve("sweep.png")));
+        assertOneLineError(run("compose", "sweep", "--grid", "0,1.5"), "[0, 1]");
+        assertOneLineError(run("compose", "table", "--n", "1"), "--n");
     }
 
     @Test

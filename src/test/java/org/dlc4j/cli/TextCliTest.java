@@ -5,12 +5,14 @@ import static org.dlc4j.cli.CliErrorsTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dlc4j.TestImages;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
 import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitTraining;
@@ -79,6 +81,18 @@ class TextCliTest {
         assertEquals(0, g.code(), g.err());
         assertTrue(Files.exists(dir.resolve("gen").resolve("grid.png")));
         assertEquals(2, DlcFile.read(dir.resolve("gen").resolve("codes.safetensors")).count());
+    }
+
+    @Test
+    void theHeldOutPromptTableScoresEverySetting() throws Exception {
+        assumeTrue(Files.exists(FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        var r = run("text", "table", "--text-model", s("t2d.safetensors"), "--dit", s("dit.safetensors"), "--n", "10", "--text-steps", "2,4",
+                "--remasking", "random", "--steps", "2", "--out", s("table"));
+        assertEquals(0, r.code(), r.err());
+        String table = Files.readString(dir.resolve("table").resolve("table.md"));
+        assertEquals(4, table.lines().count(), table);
+        assertTrue(table.contains("| random | 2 |") && table.contains("| random | 4 |"), table);
+        assertTrue(Files.exists(dir.resolve("table").resolve("random-4").resolve("samples.npz")));
     }
 
     @Test
