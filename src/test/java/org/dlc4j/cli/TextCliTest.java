@@ -87,7 +87,7 @@ class TextCliTest {
     void theHeldOutPromptTableScoresEverySetting() throws Exception {
         assumeTrue(Files.exists(FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
         var r = run("text", "table", "--text-model", s("t2d.safetensors"), "--dit", s("dit.safetensors"), "--n", "10", "--text-steps", "2,4",
-                "--remasking", "random", "--steps", "2", "--out", s("table"));
+                "--remasking", "random", "--steps", "2", "--codes", s("train.safetensors"), "--out", s("table"));
         assertEquals(0, r.code(), r.err());
         String table = Files.readString(dir.resolve("table").resolve("table.md"));
         assertEquals(4, table.lines().count(), table);
