@@ -237,6 +237,11 @@ public final class SemCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "code usage on test: %.1f%% of V per position on average (min %.1f%%), perplexity %.1f, %d distinct codes of %d%n",
                         100 * stats.meanUsage(), 100 * java.util.Arrays.stream(stats.usage()).min().orElse(0), stats.meanPerplexity(),
                         stats.distinctCodes(), stats.count());
+                DlcFile trainCodes = new DlcFile(tr.tokens(), c.length(), c.vocab(), train.labels(), null, c.tau(), enc.sha256(), train.name());
+                int probed = Math.min(1000, test.count());
+                System.out.printf(Locale.ROOT, "nearest train code (most shared tokens) has the class of %.1f%% of the first %d test codes%n",
+                        100 * CodeStats.nearestLabelAccuracy(java.util.Arrays.copyOf(te.tokens(), probed * c.length()),
+                                java.util.Arrays.copyOf(test.labels(), probed), trainCodes), probed);
                 writeNearest(grid, test, codes);
                 System.out.println("nearest-code grid: " + grid);
             }

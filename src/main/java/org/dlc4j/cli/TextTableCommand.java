@@ -80,18 +80,6 @@ final class TextTableCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/text/table", description = "Output folder: one samples.npz per setting, table.md (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    /** The share of generated codes whose nearest real code (most shared tokens) has the prompted class. */
-    static double codeAccuracy(int[] codes, int[] labels, DlcFile real) {
-        int l = real.length();
-        int hits = 0;
-        for (int i = 0; i < labels.length; i++) {
-            int[] code = java.util.Arrays.copyOfRange(codes, i * l, (i + 1) * l);
-            int nearest = CodeStats.top(CodeStats.shared(code, real), 1, -1)[0];
-            hits += real.labels()[nearest] == labels[i] ? 1 : 0;
-        }
-        return hits / (double) labels.length;
-    }
-
     @Override
     public Integer call() {
         Captions captions = Captions.read(captionsPath != null ? captionsPath : Captions.defaultPath());
@@ -133,7 +121,7 @@ final class TextTableCommand implements Callable<Integer> {
                     for (int steps : stepCounts) {
                         var config = new Unmasking.Config(steps, Unmasking.Remasking.parse(r), temperature, textScale);
                         int[] codes = text.sample(encoder, prompts, config, 250, new Rng(common.seed));
-                        double codeAccuracy = codeAccuracy(codes, labels, real);
+                        double codeAccuracy = CodeStats.nearestLabelAccuracy(codes, labels, real);
                         float[] images = DitSampling.sample(manager, dit.model(), Condition.codes(codes, tc.length()), options, new Rng(common.seed + 1));
                         ImageDataset samples = ImageDataset.fromBatch("text", images, 1, size, size).withLabels(labels, FashionMnist.CLASS_NAMES);
                         String name = config.remasking().label() + "-" + steps;

@@ -107,6 +107,26 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
         return top(shared(code, gallery), k, skip);
     }
 
+    /**
+     * The share of codes [n·L] whose nearest code in a labelled gallery (most shared positions, ties by index) has the
+     * code's label: how much class a code carries, read by the crudest classifier there is.
+     */
+    public static double nearestLabelAccuracy(int[] codes, int[] labels, DlcFile gallery) {
+        int l = gallery.length();
+        int hits = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int[] shared = shared(java.util.Arrays.copyOfRange(codes, i * l, (i + 1) * l), gallery);
+            int best = 0;
+            for (int j = 1; j < shared.length; j++) {
+                if (shared[j] > shared[best]) {
+                    best = j;
+                }
+            }
+            hits += gallery.labels()[best] == labels[i] ? 1 : 0;
+        }
+        return hits / (double) labels.length;
+    }
+
     /** Indices of the {@code k} largest counts, largest first (ties by index), index {@code skip} left out (−1 for none). */
     public static int[] top(int[] shared, int k, int skip) {
         return IntStream.range(0, shared.length).filter(i -> i != skip).boxed()
