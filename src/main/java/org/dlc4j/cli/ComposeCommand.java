@@ -198,9 +198,9 @@ public final class ComposeCommand implements Callable<Integer> {
                 throw new UserException("SEM encoder " + encoder + " not found: pass --encoder");
             }
             boolean codes = methods.stream().anyMatch(Method::makesCodes);
-            TrainedDit dlc = codes ? open(manager, o.dlcDit, "dlc", Conditioning.DLC) : null;
+            TrainedDit dlc = codes ? open(manager, o.dlcDit, Conditioning.DLC) : null;
             try {
-                TrainedDit sem = methods.contains(Method.EMBEDDING) ? open(manager, o.semDit, "sem", Conditioning.SEM) : null;
+                TrainedDit sem = methods.contains(Method.EMBEDDING) ? open(manager, o.semDit, Conditioning.SEM) : null;
                 return new Decoders(encoder, dlc, sem);
             } catch (RuntimeException e) {
                 if (dlc != null) {
@@ -210,18 +210,10 @@ public final class ComposeCommand implements Callable<Integer> {
             }
         }
 
-        private static TrainedDit open(NDManager manager, Path given, String cond, Conditioning kind) {
-            Path path = given != null ? given : DitCommand.trainedModel(cond);
-            if (!Files.exists(path)) {
-                throw new UserException("DiT " + path + " not found: train it with dlc dit train --cond " + cond + " or pass --" + (cond.equals("dlc") ? "dit" : "sem-dit"));
-            }
-            TrainedDit dit = TrainedDit.load(manager, path);
-            if (dit.model().config().conditioning() != kind) {
-                dit.close();
-                throw new UserException(path + " is conditioned on " + dit.model().config().conditioning().name().toLowerCase(Locale.ROOT)
-                        + ", not " + cond + ": pass a DiT trained with --cond " + cond);
-            }
-            return dit;
+        private static TrainedDit open(NDManager manager, Path given, Conditioning kind) {
+            Path path = given != null ? given : DitCommand.trainedModel(kind.name().toLowerCase(Locale.ROOT));
+            return DitCommand.loadConditioned(manager, path, kind,
+                    kind == Conditioning.DLC ? "--dit" : "--sem-dit");
         }
 
         int imageSize() {

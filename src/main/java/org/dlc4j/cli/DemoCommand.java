@@ -194,12 +194,13 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (TrainedDit dit = TrainedDit.load(manager, ditModel)) {
             var sources = new java.util.ArrayList<Source>();
-            float[] pictures = new float[COMPOSED_CLASSES.length * dit.model().config().image() * dit.model().config().image()];
             int size = dit.model().config().image();
+            ImageDataset padded = queries.padTo(size);
+            float[] pictures = new float[COMPOSED_CLASSES.length * size * size];
             for (int k = 0; k < COMPOSED_CLASSES.length; k++) {
                 int i = indexOfLabel(queries, COMPOSED_CLASSES[k]);
                 sources.add(Source.ofCode(queryCodes, i, FashionMnist.CLASS_NAMES.get(COMPOSED_CLASSES[k])));
-                System.arraycopy(queries.padTo(size).image(i), 0, pictures, k * size * size, size * size);
+                System.arraycopy(padded.image(i), 0, pictures, k * size * size, size * size);
             }
             Condition cond = Composition.condition(Composition.Method.CODE, sources, null, COMPOSITIONS, new Rng(common.seed));
             float[] images = DitSampling.sample(manager, dit.model(), cond, sampling(), new Rng(common.seed + 1));

@@ -50,6 +50,21 @@ public final class DitCommand implements Callable<Integer> {
         return Files.exists(shipped) || !Files.exists(local) ? shipped : local;
     }
 
+    /** The DiT at {@code path}, refused unless it exists and is conditioned on {@code kind}; {@code flag} passes another. */
+    static TrainedDit loadConditioned(NDManager manager, Path path, Conditioning kind, String flag) {
+        String cond = kind.name().toLowerCase(Locale.ROOT);
+        if (!Files.exists(path)) {
+            throw new UserException("DiT model " + path + " not found: train one with dlc dit train --cond " + cond + " or pass " + flag);
+        }
+        TrainedDit dit = TrainedDit.load(manager, path);
+        if (dit.model().config().conditioning() != kind) {
+            dit.close();
+            throw new UserException(path + " is conditioned on " + dit.model().config().conditioning().name().toLowerCase(Locale.ROOT) + ", not "
+                    + cond + ": pass a DiT trained with --cond " + cond);
+        }
+        return dit;
+    }
+
     /** The sampler flags, shared by dit sample and dit curve. */
     static class SamplerOptions {
         @Option(names = "--sampler", defaultValue = "ddim", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).")

@@ -1,7 +1,6 @@
 package org.dlc4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,11 +68,7 @@ public final class GenerateCommand implements Callable<Integer> {
         var priorConfig = priorOptions.config();
         try (NDManager manager = common.newManager(); Models models = Models.load(manager, priorPath, ditPath)) {
             Generated g = models.generate(manager, n, priorConfig, options.batch(), options, common.seed);
-            g.codes().write(out.resolve("codes.safetensors"));
-            DitCommand.writeSamples(out, g.conditioned(), g.images(), models.dit().model().config());
-            System.out.printf(Locale.ROOT, "%d codes in %.1f s (%s), %d images in %.1f s (%s)%nwrote %s, %s and %s%n", n,
-                    g.priorSeconds(), priorConfig.describe(), n, g.ditSeconds(), ditOptions.describe(), out.resolve("grid.png"),
-                    out.resolve(Images.SAMPLES_NPZ), out.resolve("codes.safetensors"));
+            write(g, models.dit().model().config(), priorConfig.describe());
         }
         return 0;
     }
@@ -86,18 +81,20 @@ public final class GenerateCommand implements Callable<Integer> {
             try (TrainedDit dit = dlcDit(manager, ditPath, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
                 long start = System.nanoTime();
                 DlcFile codes = TextCommand.sampleCodes(text, prompt, n, textConfig, options.batch(), common.seed);
-                double textSeconds = (System.nanoTime() - start) / 1e9;
-                var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, n);
-                start = System.nanoTime();
-                float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(common.seed + 1));
-                codes.write(out.resolve("codes.safetensors"));
-                DitCommand.writeSamples(out, conditioned, images, dit.model().config());
-                System.out.printf(Locale.ROOT, "%d codes for \"%s\" in %.1f s (%s), %d images in %.1f s (%s)%nwrote %s, %s and %s%n", n, prompt,
-                        textSeconds, textConfig.describe(), n, (System.nanoTime() - start) / 1e9, ditOptions.describe(), out.resolve("grid.png"),
-                        out.resolve(Images.SAMPLES_NPZ), out.resolve("codes.safetensors"));
+                Generated g = Generated.decode(manager, dit, codes, (System.nanoTime() - start) / 1e9, options, common.seed);
+                write(g, dit.model().config(), "for \"" + prompt + "\", " + textConfig.describe());
             }
         }
         return 0;
+    }
+
+    /** codes.safetensors, samples.npz and grid.png to --out, and what it took. */
+    private void write(Generated g, DiT.Config c, String codeSampler) {
+        g.codes().write(out.resolve("codes.safetensors"));
+        DitCommand.writeSamples(out, g.conditioned(), g.images(), c);
+        System.out.printf(Locale.ROOT, "%d codes in %.1f s (%s), %d images in %.1f s (%s)%nwrote %s, %s and %s%n", n, g.codeSeconds(),
+                codeSampler, n, g.ditSeconds(), ditOptions.describe(), out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ),
+                out.resolve("codes.safetensors"));
     }
 
     /**
@@ -105,17 +102,9 @@ public final class GenerateCommand implements Callable<Integer> {
      * encoder {@code encoderSha}, the codes that {@code source} writes.
      */
     static TrainedDit dlcDit(NDManager manager, Path ditPath, int length, int vocab, String encoderSha, String source) {
-        Path ditModel = ditPath != null ? ditPath : DitCommand.defaultModel("dlc");
-        if (!Files.exists(ditModel)) {
-            throw new UserException("DiT model " + ditModel + " not found: train one with dlc dit train --cond dlc or pass --dit");
-        }
-        TrainedDit dit = TrainedDit.load(manager, ditModel);
+        TrainedDit dit = DitCommand.loadConditioned(manager, ditPath != null ? ditPath : DitCommand.defaultModel("dlc"), Conditioning.DLC, "--dit");
         try {
             DiT.Config c = dit.model().config();
-            if (c.conditioning() != Conditioning.DLC) {
-                throw new UserException(ditModel + " is not DLC-conditioned (it is " + c.conditioning().name().toLowerCase(Locale.ROOT)
-                        + "): pass a DiT trained with --cond dlc");
-            }
             if (length != c.length() || vocab != c.vocab()) {
                 throw new UserException(source + " writes " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×"
                         + c.vocab() + ": use a " + source.replace("the ", "") + " and a DiT trained on the same encoder's codes");
@@ -128,8 +117,15 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    /** Codes drawn from the prior, the conditions they make, and the images the DiT drew from them, with the time of each stage. */
-    record Generated(DlcFile codes, DitCommand.Conditioned conditioned, float[] images, double priorSeconds, double ditSeconds) {
+    /** Codes (from the prior or the text model), the conditions they make, and the images the DiT drew from them, with the time of each stage. */
+    record Generated(DlcFile codes, DitCommand.Conditioned conditioned, float[] images, double codeSeconds, double ditSeconds) {
+        /** One image per code from the DiT, with seed + 1 (the codes were drawn with seed). */
+        static Generated decode(NDManager manager, TrainedDit dit, DlcFile codes, double codeSeconds, DitSampling.Options options, long seed) {
+            var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, codes.count());
+            long start = System.nanoTime();
+            float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(seed + 1));
+            return new Generated(codes, conditioned, images, codeSeconds, (System.nanoTime() - start) / 1e9);
+        }
     }
 
     /** A prior and a DLC-conditioned DiT, checked to speak the same codes: the two halves of unconditional generation. */
@@ -150,11 +146,7 @@ public final class GenerateCommand implements Callable<Integer> {
         Generated generate(NDManager manager, int n, PriorSampler.Config priorConfig, int priorBatch, DitSampling.Options options, long seed) {
             long start = System.nanoTime();
             DlcFile codes = PriorCommand.sampleCodes(prior, n, priorConfig, priorBatch, seed);
-            double priorSeconds = (System.nanoTime() - start) / 1e9;
-            var conditioned = DitCommand.Conditioned.ofCodes(dit, codes, n);
-            start = System.nanoTime();
-            float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(seed + 1));
-            return new Generated(codes, conditioned, images, priorSeconds, (System.nanoTime() - start) / 1e9);
+            return Generated.decode(manager, dit, codes, (System.nanoTime() - start) / 1e9, options, seed);
         }
 
         @Override

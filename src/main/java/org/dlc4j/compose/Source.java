@@ -30,8 +30,10 @@ public record Source(String name, int length, int vocab, int[] code, float[] pro
      */
     public static List<Source> encode(DlcEncoder encoder, ImageDataset images, List<String> names, double tau) {
         var c = encoder.config();
-        DlcEncoder.Encoded own = encoder.encode(images, c.tau(), false, true, 256);
-        float[] probs = encoder.encode(images, tau, true, false, 256).probs();
+        boolean ownTau = tau == c.tau();
+        DlcEncoder.Encoded own = encoder.encode(images, c.tau(), ownTau, true, 256);
+        // Tokens are argmaxes, the same at any τ; only the distributions need a second pass at another temperature.
+        float[] probs = ownTau ? own.probs() : encoder.encode(images, tau, true, false, 256).probs();
         int lv = c.length() * c.vocab();
         List<Source> out = new ArrayList<>();
         for (int i = 0; i < images.count(); i++) {

@@ -56,24 +56,32 @@ public record TrainedText(TextToDlc model, Params params, String encoderSha, Str
             for (int i = 0; i < count; i++) {
                 ids[i] = distinct.indexOf(prompts.get(start + i));
             }
-            // The null branch is the same batch with every caption dropped: one doubled forward pass.
-            int[] twice = java.util.stream.IntStream.concat(java.util.Arrays.stream(ids), java.util.Arrays.stream(ids)).toArray();
-            boolean[] dropSecond = new boolean[2 * count];
-            java.util.Arrays.fill(dropSecond, count, 2 * count, true);
             TextEncoder.Encoded single = bank.batch(ids, null);
-            TextEncoder.Encoded doubled = bank.batch(twice, dropSecond);
+            // The null branch is the same batch with every caption dropped: one doubled forward pass, built only when guided.
+            TextEncoder.Encoded doubled = c.scale() == 1.0 ? null : bank.batch(twice(ids), nullSecondHalf(count));
             Unmasking.LogitsFn fn = (tokens, withNull) -> {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    int[] in = withNull ? java.util.stream.IntStream.concat(java.util.Arrays.stream(tokens), java.util.Arrays.stream(tokens)).toArray()
-                            : tokens;
-                    return model.forward(m, in, withNull ? doubled : single, null).toFloatArray();
+                    return withNull ? model.forward(m, twice(tokens), doubled, null).toFloatArray()
+                            : model.forward(m, tokens, single, null).toFloatArray();
                 }
             };
             int[] codes = Unmasking.sample(fn, count, l, mc.vocab(), c, rng);
             System.arraycopy(codes, 0, out, start * l, codes.length);
         }
         return out;
+    }
+
+    private static int[] twice(int[] a) {
+        int[] out = java.util.Arrays.copyOf(a, 2 * a.length);
+        System.arraycopy(a, 0, out, a.length, a.length);
+        return out;
+    }
+
+    private static boolean[] nullSecondHalf(int count) {
+        boolean[] drop = new boolean[2 * count];
+        java.util.Arrays.fill(drop, count, 2 * count, true);
+        return drop;
     }
 
     @Override
