@@ -108,7 +108,9 @@ final class DitCurveCommand implements Callable<Integer> {
             for (Path m : models) {
                 try (NDManager scope = manager.newSubManager(); TrainedDit dit = TrainedDit.load(scope, m)) {
                     String cond = dit.model().config().conditioning().name().toLowerCase(Locale.ROOT);
-                    Row probe = new Row(m.toString(), dit.sha256(), cond, dit.imagesSeen(), n, sampler, steps, scale, 0, 0, 0);
+                    // the pooling is part of the series name so that mean and √L-scaled code runs plot as two lines
+                    String label = dit.model().config().scaledCodes() ? cond + "-scaled" : cond;
+                    Row probe = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), n, sampler, steps, scale, 0, 0, 0);
                     if (rows.containsKey(probe.key())) {
                         continue;
                     }
@@ -118,10 +120,10 @@ final class DitCurveCommand implements Callable<Integer> {
                     ImageDataset samples = conditioned.samples(cond, images, dit.model().config());
                     var report = Evaluator.evaluate(m.toString(), net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH),
                             reference.stats(), reference.features(), Evaluator.Options.defaults(common.seed), scope);
-                    Row row = new Row(m.toString(), dit.sha256(), cond, dit.imagesSeen(), n, sampler, steps, scale, report.fd(), report.kidMean(),
+                    Row row = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), n, sampler, steps, scale, report.fd(), report.kidMean(),
                             report.accuracy());
                     rows.put(row.key(), row);
-                    System.out.printf(Locale.ROOT, "%s: %s, %,d images seen: FD %.2f, KID %.4f, accuracy %s%n", m, cond, row.imagesSeen(), row.fd(),
+                    System.out.printf(Locale.ROOT, "%s: %s, %,d images seen: FD %.2f, KID %.4f, accuracy %s%n", m, label, row.imagesSeen(), row.fd(),
                             row.kid(), Double.isNaN(row.accuracy()) ? "–" : String.format(Locale.ROOT, "%.3f", row.accuracy()));
                     writeRows(csv, rows);
                 }
@@ -177,6 +179,6 @@ final class DitCurveCommand implements Callable<Integer> {
                     list.stream().mapToDouble(Row::fd).toArray()));
         });
         Plots.line(png, "FD against training images seen", "training images seen (thousands)", "FD (pinned feature net, test)", series, false,
-                true);
+                false); // linear: FD spans well under a decade, where a log axis shows no ticks
     }
 }

@@ -11,6 +11,7 @@ import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.ImageNpz;
 import org.dlc4j.dit.Condition;
+import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Evaluator;
@@ -51,6 +52,10 @@ final class TextTableCommand implements Callable<Integer> {
 
     @Option(names = "--dit", description = "DLC-conditioned DiT (default: the shipped one).")
     Path ditPath;
+
+    @Option(names = "--class-dit", description = "Class-conditional DiT (dlc dit train --cond class): sampled for the same classes and"
+            + " guidance as the baseline row; each class's FD is then also given as a ratio to its FD (issue 8's ≤ 1.5×).")
+    Path classDitPath;
 
     @Option(names = "--captions", description = "Caption TSV whose held-out captions are the prompts (default: the shipped one).")
     Path captionsPath;
@@ -109,12 +114,26 @@ final class TextTableCommand implements Callable<Integer> {
         if (real.labels() == null) {
             throw new UserException(codesPath + " carries no labels: encode a Fashion-MNIST split with dlc encode --split");
         }
-        StringBuilder md = new StringBuilder("| remasking | steps | code accuracy (1-NN) | image accuracy | FD | mean per-class FD | worst class FD |\n"
-                + "|---|---|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("| remasking | steps | code accuracy (1-NN) | image accuracy | FD | mean per-class FD | worst class FD |"
+                + (classDitPath != null ? " per-class FD ÷ class DiT's: mean | worst |\n" : "\n")
+                + "|---|---|---|---|---|---|---|" + (classDitPath != null ? "---|---|\n" : "\n"));
         try (NDManager manager = common.newManager(); TrainedText text = TextCommand.load(manager, textPath); TextEncoder encoder = TextEncoder.load();
              FeatureNet net = network.load(manager)) {
             TextToDlc.Config tc = text.model().config();
             var reference = EvalCommand.RefSet.open("test", data.dir, 10_000, net, manager);
+            double[] baseline = null;
+            if (classDitPath != null) {
+                try (NDManager scope = manager.newSubManager();
+                     TrainedDit classDit = DitCommand.loadConditioned(scope, classDitPath, Conditioning.CLASS, "--class-dit")) {
+                    int size = classDit.model().config().image();
+                    float[] images = DitSampling.sample(scope, classDit.model(), Condition.labels(labels), options, new Rng(common.seed + 1));
+                    var report = score("class-dit", images, size, labels, net, reference, scope);
+                    baseline = report.perClassFd();
+                    String row = row("class-conditional DiT", "–", "–", report, null);
+                    md.append(row);
+                    System.out.print(row);
+                }
+            }
             try (TrainedDit dit = GenerateCommand.dlcDit(manager, ditPath, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
                 int size = dit.model().config().image();
                 for (String r : remaskings) {
@@ -123,15 +142,9 @@ final class TextTableCommand implements Callable<Integer> {
                         int[] codes = text.sample(encoder, prompts, config, 250, new Rng(common.seed));
                         double codeAccuracy = CodeStats.nearestLabelAccuracy(codes, labels, real);
                         float[] images = DitSampling.sample(manager, dit.model(), Condition.codes(codes, tc.length()), options, new Rng(common.seed + 1));
-                        ImageDataset samples = ImageDataset.fromBatch("text", images, 1, size, size).withLabels(labels, FashionMnist.CLASS_NAMES);
-                        String name = config.remasking().label() + "-" + steps;
-                        ImageNpz.write(out.resolve(name).resolve(Images.SAMPLES_NPZ), samples);
-                        var report = Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH), reference.stats(),
-                                reference.features(), Evaluator.Options.defaults(common.seed), manager);
-                        double mean = java.util.Arrays.stream(report.perClassFd()).average().orElse(Double.NaN);
-                        double worst = java.util.Arrays.stream(report.perClassFd()).max().orElse(Double.NaN);
-                        String row = String.format(Locale.ROOT, "| %s | %d | %.1f%% | %.1f%% | %.1f | %.1f | %.1f |%n", config.remasking().label(),
-                                steps, 100 * codeAccuracy, 100 * report.accuracy(), report.fd(), mean, worst);
+                        var report = score(config.remasking().label() + "-" + steps, images, size, labels, net, reference, manager);
+                        String row = row(config.remasking().label(), Integer.toString(steps), String.format(Locale.ROOT, "%.1f%%", 100 * codeAccuracy),
+                                report, baseline);
                         md.append(row);
                         System.out.print(row);
                     }
@@ -144,5 +157,28 @@ final class TextTableCommand implements Callable<Integer> {
         System.out.print(md);
         System.out.println("wrote " + out.resolve("table.md") + " (samples per setting beside it; dlc eval reads them)");
         return 0;
+    }
+
+    /** Writes one setting's labelled samples beside the table and scores them against the test split, overall and per class. */
+    private Evaluator.Report score(String name, float[] images, int size, int[] labels, FeatureNet net, EvalCommand.RefSet reference,
+                                   NDManager manager) {
+        ImageDataset samples = ImageDataset.fromBatch("text", images, 1, size, size).withLabels(labels, FashionMnist.CLASS_NAMES);
+        ImageNpz.write(out.resolve(name).resolve(Images.SAMPLES_NPZ), samples);
+        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH), reference.stats(), reference.features(),
+                Evaluator.Options.defaults(common.seed), manager);
+    }
+
+    /** A table row; with a baseline, also the mean and the worst over classes of this row's class FD over the baseline's. */
+    private static String row(String remasking, String steps, String codeAccuracy, Evaluator.Report report, double[] baseline) {
+        double[] fd = report.perClassFd();
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s | %s | %.1f%% | %.1f | %.1f | %.1f |", remasking, steps, codeAccuracy,
+                100 * report.accuracy(), report.fd(), java.util.Arrays.stream(fd).average().orElse(Double.NaN),
+                java.util.Arrays.stream(fd).max().orElse(Double.NaN)));
+        if (baseline != null) {
+            double[] ratio = java.util.stream.IntStream.range(0, fd.length).mapToDouble(c -> fd[c] / baseline[c]).toArray();
+            row.append(String.format(Locale.ROOT, " %.2f | %.2f |", java.util.Arrays.stream(ratio).average().orElse(Double.NaN),
+                    java.util.Arrays.stream(ratio).max().orElse(Double.NaN)));
+        }
+        return row.append('\n').toString();
     }
 }

@@ -45,7 +45,9 @@ public final class Plots {
         styler.setYAxisLogarithmic(logY);
         styler.setMarkerSize(5);
         styler.setLegendVisible(series.size() > 1);
-        styler.setLegendPosition(LegendPosition.InsideNW); // curves of rising quantities leave the top left free
+        // Rising curves leave the top left free, falling ones the top right.
+        boolean falling = !series.isEmpty() && series.get(0).y().length > 1 && series.get(0).y()[series.get(0).y().length - 1] < series.get(0).y()[0];
+        styler.setLegendPosition(falling ? LegendPosition.InsideNE : LegendPosition.InsideNW);
         for (var s : series) {
             if (logX) {
                 requirePositive(s, s.x(), "x");

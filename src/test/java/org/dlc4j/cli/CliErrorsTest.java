@@ -57,10 +57,10 @@ class CliErrorsTest {
     void helpListsEveryCommand() {
         Result r = run("--help");
         assertEquals(0, r.code());
-        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "inspect"}) {
+        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "inspect"}) {
             assertTrue(r.out().contains("  " + cmd + " "), cmd + " listed in:\n" + r.out());
         }
-        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "inspect"}) {
+        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "inspect"}) {
             assertEquals(0, run(cmd, "--help").code(), cmd + " --help");
         }
     }

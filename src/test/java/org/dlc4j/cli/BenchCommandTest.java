@@ -1,0 +1,51 @@
+package org.dlc4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.dlc4j.bench.Bench;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dlc bench on the tiny sizes: every stage measured on its real code path, the table's ratios, and bad flags. */
+class BenchCommandTest {
+    @Test
+    void tinyBenchMeasuresEveryStageAndTheMemorySlope(@TempDir Path dir) throws Exception {
+        var r = CliErrorsTest.run("bench", "--presets", "tiny", "--memory-steps", "40", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String table = Files.readString(dir.resolve("table.md"));
+        for (String stage : List.of("matmul 1024²", "DiT training step", "DiT sampling, DDIM 4 |", "DiT sampling, DDIM 4, guided", "SEDD training step",
+                "SEDD sampling, analytic 8", "SEM training step", "text-to-DLC sampling")) {
+            assertTrue(table.contains("| " + stage), stage + " in\n" + table);
+        }
+        assertTrue(table.contains("Memory, 40 steps of the tiny DiT"), table);
+        assertTrue(Files.size(dir.resolve("bench.json")) > 100);
+    }
+
+    @Test
+    void ratioIsJavaTimeOverPythonTimeAndMfuIsAgainstTheJavaPeak() {
+        var peak = new Bench.Measurement("matmul", "matmul 1024²", "", "GFLOP/s", 100, 1e9, 0.02, 5);
+        // 50 images/s at 1 GFLOP per image: 50 GFLOP/s, half the 100 GFLOP/s peak; PyTorch at 40 images/s takes 1.25× the time.
+        var train = new Bench.Measurement("dit_train", "DiT training step", "fmnist", "images/s", 50, 1e9, 2.56, 10);
+        JsonObject py = new JsonObject();
+        py.addProperty("per_second", 40.0);
+        String table = BenchCommand.table(List.of(peak, train), Map.of("dit_train|fmnist", py), null, 2, "");
+        String row = table.lines().filter(l -> l.startsWith("| DiT training step")).findFirst().orElseThrow();
+        assertTrue(row.contains("| 50% |"), row);
+        assertTrue(row.contains("| 40.0 | **0.80** |"), row);
+    }
+
+    @Test
+    void badFlagsAreOneLine() {
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--presets", "huge"), "no bench preset 'huge'");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--stages", "dit_fly"), "unknown stage 'dit_fly'");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--memory-steps", "-1"), "--memory-steps");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--presets", "tiny", "--stages", "dit_train", "--memory-steps", "0",
+                "--compare-python", "--python", "/nonexistent/python3"), "python3-torch");
+    }
+}
