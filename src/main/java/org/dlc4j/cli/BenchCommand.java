@@ -126,7 +126,9 @@ final class BenchCommand implements Callable<Integer> {
                 pyInfo = String.format(Locale.ROOT, "PyTorch %s (Python %s), BLAS %s", r.get("torch").getAsString(), r.get("python").getAsString(),
                         String.join(" ", libs));
                 for (var e : r.getAsJsonObject("results").entrySet()) {
-                    py.put(key(e.getKey(), e.getKey().equals("matmul") ? "" : p.name()), e.getValue().getAsJsonObject());
+                    // keyed as the Java measurement is: by its model preset (DiT-T/4, SEDD-T, tiny)
+                    String model = e.getKey().equals("matmul") ? "" : e.getKey().startsWith("sedd") ? p.sedd() : p.dit();
+                    py.put(key(e.getKey(), model), e.getValue().getAsJsonObject());
                 }
             }
         }
