@@ -112,16 +112,11 @@ public final class Bench {
     /** DiT training step with DLC conditioning at the given preset and batch: images/s. */
     public static Measurement ditTrain(NDManager manager, String preset, Plan p, Path tmp) {
         DiT.Config model = ditConfig(preset);
-        int count = (p.warmupSteps() + p.steps()) * p.ditBatch();
-        Rng rng = new Rng(1);
-        ImageDataset images = ImageDataset.fromBatch("random", rng.uniforms(count * 32 * 32), 1, 32, 32);
-        var data = new DitTraining.Data(images, randomCodes(count, rng), null, "");
-        var config = new DitTraining.Config(model, 1, p.ditBatch(), 5e-4, 0.0, 0.999, 0, 0, 0);
+        var data = randomDitData((p.warmupSteps() + p.steps()) * p.ditBatch(), new Rng(1));
+        var config = ditTraining(model, p.ditBatch());
         Path ck = tmp.resolve("dit.safetensors");
         Path out = tmp.resolve("dit-ema.safetensors");
-        double warm = DitTraining.train(manager, config, data, ck, false, out, p.warmupSteps()).trainSeconds();
-        double all = DitTraining.train(manager, config, data, ck, true, out, Long.MAX_VALUE).trainSeconds();
-        double perStep = (all - warm) / p.steps();
+        double perStep = secondsPerStep(p, (resume, until) -> DitTraining.train(manager, config, data, ck, resume, out, until).trainSeconds());
         return new Measurement("dit_train", "DiT training step", preset, "images/s", p.ditBatch() / perStep, 6.0 * model.forwardMacs(), perStep, p.steps());
     }
 
@@ -149,9 +144,7 @@ public final class Bench {
         var config = SeddTraining.Config.fmnist(model, 0).with(1, p.seddBatch(), 3e-4).withSchedule(0, 0, 0);
         Path ck = tmp.resolve("sedd.safetensors");
         Path out = tmp.resolve("sedd-ema.safetensors");
-        double warm = SeddTraining.train(manager, config, codes, null, ck, false, out, p.warmupSteps()).trainSeconds();
-        double all = SeddTraining.train(manager, config, codes, null, ck, true, out, Long.MAX_VALUE).trainSeconds();
-        double perStep = (all - warm) / p.steps();
+        double perStep = secondsPerStep(p, (resume, until) -> SeddTraining.train(manager, config, codes, null, ck, resume, out, until).trainSeconds());
         return new Measurement("sedd_train", "SEDD training step", preset, "tokens/s", p.seddBatch() * LENGTH / perStep, 6.0 * model.forwardMacs() / LENGTH,
                 perStep, p.steps());
     }
@@ -178,9 +171,7 @@ public final class Bench {
         ImageDataset images = ImageDataset.fromBatch("random", new Rng(8).uniforms(count * 28 * 28), 1, 28, 28);
         Path ck = tmp.resolve("sem.safetensors");
         Path out = tmp.resolve("sem-out.safetensors");
-        double warm = SemTraining.train(manager, config, images, ck, false, out, p.warmupSteps()).trainSeconds();
-        double all = SemTraining.train(manager, config, images, ck, true, out, Long.MAX_VALUE).trainSeconds();
-        double perStep = (all - warm) / p.steps();
+        double perStep = secondsPerStep(p, (resume, until) -> SemTraining.train(manager, config, images, ck, resume, out, until).trainSeconds());
         return new Measurement("sem_train", "SEM training step", preset, "images/s", config.batch() / perStep, Double.NaN, perStep, p.steps());
     }
 
@@ -210,10 +201,8 @@ public final class Bench {
      */
     public static Memory memory(NDManager manager, String preset, int batch, int steps, Path tmp) {
         DiT.Config model = ditConfig(preset);
-        int count = steps * batch;
-        Rng rng = new Rng(11);
-        var data = new DitTraining.Data(ImageDataset.fromBatch("random", rng.uniforms(count * 32 * 32), 1, 32, 32), randomCodes(count, rng), null, "");
-        var config = new DitTraining.Config(model, 1, batch, 5e-4, 0.0, 0.999, 0, 0, 0);
+        var data = randomDitData(steps * batch, new Rng(11));
+        var config = ditTraining(model, batch);
         List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         Thread sampler = new Thread(() -> {
@@ -263,6 +252,28 @@ public final class Bench {
             sxx += (p[0] - mx) * (p[0] - mx);
         }
         return sxx == 0 ? Double.NaN : sxy / sxx;
+    }
+
+    /** A training run to {@code until} (resuming its checkpoint when asked), returning the trainer's seconds so far. */
+    @FunctionalInterface
+    interface TrainRun {
+        double seconds(boolean resume, long until);
+    }
+
+    /** Seconds per step after the warm-up: a run stopped at the warm-up, resumed to the end; the difference of its clocks. */
+    static double secondsPerStep(Plan p, TrainRun run) {
+        double warm = run.seconds(false, p.warmupSteps());
+        return (run.seconds(true, Long.MAX_VALUE) - warm) / p.steps();
+    }
+
+    /** One epoch of the shipped DiT recipe (lr 5e-4, EMA 0.999) at the given batch, without checkpoints or snapshots. */
+    static DitTraining.Config ditTraining(DiT.Config model, int batch) {
+        return new DitTraining.Config(model, 1, batch, 5e-4, 0.0, 0.999, 0, 0, 0);
+    }
+
+    /** {@code count} random 32×32 images with random codes. */
+    static DitTraining.Data randomDitData(int count, Rng rng) {
+        return new DitTraining.Data(ImageDataset.fromBatch("random", rng.uniforms(count * 32 * 32), 1, 32, 32), randomCodes(count, rng), null, "");
     }
 
     /** The DiT preset of a bench preset name, DLC-conditioned on the shipped codes' shape. */

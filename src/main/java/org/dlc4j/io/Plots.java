@@ -46,7 +46,8 @@ public final class Plots {
         styler.setMarkerSize(5);
         styler.setLegendVisible(series.size() > 1);
         // Rising curves leave the top left free, falling ones the top right.
-        boolean falling = !series.isEmpty() && series.get(0).y().length > 1 && series.get(0).y()[series.get(0).y().length - 1] < series.get(0).y()[0];
+        double[] y0 = series.isEmpty() ? new double[0] : series.get(0).y();
+        boolean falling = y0.length > 1 && y0[y0.length - 1] < y0[0];
         styler.setLegendPosition(falling ? LegendPosition.InsideNE : LegendPosition.InsideNW);
         for (var s : series) {
             if (logX) {
