@@ -55,7 +55,7 @@ public final class Bench {
                        int priorCodes, int priorSteps, int textCodes) {
         /** The sizes the shipped models train and sample at. */
         public static Plan fmnist() {
-            return new Plan(3, 10, 1, 128, 100, 50, 3.0, 128, 256, 128, 250);
+            return new Plan(3, 10, 3, 128, 100, 50, 3.0, 128, 256, 128, 250);
         }
 
         /** Small enough for a test; the same code paths. */

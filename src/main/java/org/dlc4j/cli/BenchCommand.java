@@ -154,13 +154,21 @@ final class BenchCommand implements Callable<Integer> {
                         100 * m.flopsPerSecond() / (peak.perSecond() * 1e9)));
     }
 
+    /** The glibc malloc variables both sides run with (./dlc sets them; the Python reference inherits them). */
+    static String mallocSettings() {
+        String set = java.util.stream.Stream.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+                .filter(k -> System.getenv(k) != null).map(k -> k + "=" + System.getenv(k)).collect(java.util.stream.Collectors.joining(" "));
+        return set.isEmpty() ? "defaults" : set + " (both sides)";
+    }
+
     /** The README table: one row per measurement; MFU against the Java matmul peak; the ratio is Java time over Python time. */
     static String table(List<Bench.Measurement> java, Map<String, JsonObject> py, Bench.Memory memory, int threads, String pyInfo) {
         double peak = java.get(0).perSecond() * 1e9;
         StringBuilder sb = new StringBuilder();
         // DJL's CPU libtorch is PyTorch's official build, whose BLAS is MKL linked into libtorch_cpu.so.
-        sb.append(String.format(Locale.ROOT, "%d threads; dlc4j on Java %s, libtorch %s (DJL), BLAS MKL inside libtorch_cpu%s%n%n", threads,
-                System.getProperty("java.version"), ai.djl.engine.Engine.getInstance().getVersion(), pyInfo.isEmpty() ? "" : "; " + pyInfo));
+        sb.append(String.format(Locale.ROOT, "%d threads; dlc4j on Java %s, libtorch %s (DJL), BLAS MKL inside libtorch_cpu%s; glibc malloc %s%n%n",
+                threads, System.getProperty("java.version"), ai.djl.engine.Engine.getInstance().getVersion(), pyInfo.isEmpty() ? "" : "; " + pyInfo,
+                mallocSettings()));
         sb.append("| stage | preset | dlc4j | unit | GFLOP per item | GFLOP/s | MFU | PyTorch | Java time / Python time |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Bench.Measurement m : java) {

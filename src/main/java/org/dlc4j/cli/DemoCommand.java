@@ -50,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static final int NEIGHBOURS = 8;
     private static final int PER_CODE = 6;
     private static final int DEMO_STEPS = 50;
-    /** Guidance makes the short-trained DiT follow the code: conditional accuracy 0.35 at 3 against 0.21 at 1 (README). */
+    /** Guidance makes the short-trained DiT follow the code: conditional accuracy 0.61 at 3 against 0.45 at 1 (README). */
     private static final double DEMO_SCALE = 3.0;
     private static final int UNCONDITIONAL = 30;
     private static final int PRIOR_STEPS = 128;

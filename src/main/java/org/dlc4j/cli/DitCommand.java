@@ -161,8 +161,8 @@ public final class DitCommand implements Callable<Integer> {
         @Option(names = "--lr", description = "AdamW learning rate, constant (default: 5e-4; the reference's is 1e-4).")
         Double lr;
 
-        @Option(names = "--code-pooling", defaultValue = "mean", description = "How --cond dlc pools its L token embeddings: mean (the"
-                + " reference) or scaled (mean × √L, faster uptake of the code in short runs) (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--code-pooling", description = "How --cond dlc pools its L token embeddings: scaled (mean × √L: the code is"
+                + " read much sooner, README) or mean (the reference's SEMEmbedder) (default: scaled).")
         String codePooling;
 
         @Option(names = "--out", description = "Where to write the trained model (default: models/dit/fmnist-COND.safetensors).")
@@ -193,10 +193,10 @@ public final class DitCommand implements Callable<Integer> {
             if (batch != null && batch < 1) {
                 throw new UserException("--batch must be at least 1");
             }
-            if (!codePooling.equals("mean") && !codePooling.equals("scaled")) {
+            if (codePooling != null && !codePooling.equals("mean") && !codePooling.equals("scaled")) {
                 throw new UserException("--code-pooling '" + codePooling + "' is not mean or scaled");
             }
-            if (codePooling.equals("scaled") && conditioning != Conditioning.DLC) {
+            if (codePooling != null && conditioning != Conditioning.DLC) {
                 throw new UserException("--code-pooling applies to --cond dlc only");
             }
             DiT.Config model;
@@ -231,7 +231,7 @@ public final class DitCommand implements Callable<Integer> {
                             }
                         }
                         d = new DitTraining.Data(train, codes, null, codes.encoderSha());
-                        model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0).withScaledCodes(codePooling.equals("scaled"));
+                        model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0).withScaledCodes(!"mean".equals(codePooling));
                     }
                     case SEM -> {
                         try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {

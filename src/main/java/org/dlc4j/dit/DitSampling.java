@@ -44,8 +44,9 @@ public final class DitSampling {
         for (int start = 0; start < n; start += o.batch()) {
             int end = Math.min(n, start + o.batch());
             Condition chunk = conditions.slice(start, end);
+            Condition doubled = guided ? chunk.withNullCopy() : null;
             Denoiser denoiser = guided
-                    ? Guidance.classifierFree((x, t) -> model.forward(x, t, chunk.withNullCopy()), o.scale(), c.channels(), o.tMax())
+                    ? Guidance.classifierFree((x, t) -> model.forward(x, t, doubled), o.scale(), c.channels(), o.tMax())
                     : (x, t) -> model.forward(x, t, chunk);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray xT = scope.create(rng.gaussians((end - start) * per), new Shape(end - start, c.channels(), size, size));

@@ -149,7 +149,7 @@ public final class DitTraining {
         try (Params params = new Params(manager)) {
             DiT model = new DiT(params, mc, new Rng(c.seed())); // before the trainer, which sizes its state on the parameters
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
-                if (resume && trainer.resumeIfPresent(checkpoint, KIND)) {
+                if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
                 }
                 BatchSampler sampler = BatchSampler.resumeAt(images.count(), c.batch(), true, c.seed() + 2, trainer.step());

@@ -78,6 +78,8 @@ class CliErrorsTest {
         assertOneLineError(run("dit", "train", "--cond", "colour"), "--cond 'colour'");
         assertOneLineError(run("dit", "train", "--cond", "none", "--lr", "0"), "--lr must be positive");
         assertOneLineError(run("dit", "train", "--cond", "none", "--snapshot-every", "-1"), "--snapshot-every must be ≥ 0");
+        assertOneLineError(run("dit", "train", "--cond", "dlc", "--code-pooling", "max"), "--code-pooling 'max' is not mean or scaled");
+        assertOneLineError(run("dit", "train", "--cond", "class", "--code-pooling", "mean"), "--code-pooling applies to --cond dlc only");
         assertOneLineError(run("dit", "sample", "--scale", "-1"), "--scale must be ≥ 0");
         assertOneLineError(run("dit", "sample", "--model", "/nonexistent/dit.safetensors"), "not found");
         assertOneLineError(run("sem", "export", "--checkpoint", "/nonexistent/ck.safetensors", "--out", "/tmp/x.safetensors"), "not found");
