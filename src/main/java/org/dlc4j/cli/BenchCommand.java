@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +26,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code dlc bench}: every stage's throughput for the shipped sizes and the tiny ones, its model FLOP/s as a share of a
  * matmul peak measured in the same run (MFU), the resident memory over a training run, and — with
- * {@code --compare-python} — the same measurements of bench/reference.py in PyTorch, run by this command after its own,
- * with the ratio Java time / Python time.
+ * {@code --compare-python} — the same measurements of bench/reference.py in PyTorch, each stage's run right beside the Java
+ * one, with the ratio Java time / Python time ({@code --rounds} repeats them and reports medians).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Throughput (images, tokens or codes per second), MFU against a measured matmul peak and memory of every stage;"
-                + " --compare-python runs bench/reference.py (PyTorch) in the same invocation and prints Java time / Python time.")
+                + " --compare-python runs bench/reference.py (PyTorch) beside each stage in the same invocation and prints Java time / Python time.")
 final class BenchCommand implements Callable<Integer> {
     static final List<String> STAGES = List.of("dit_train", "dit_sample", "dit_sample_guided", "sedd_train", "sedd_sample", "sem_train", "text_sample");
+    /** The stages bench/reference.py has a PyTorch twin of. */
+    static final List<String> PYTHON_STAGES = List.of("dit_train", "dit_sample", "dit_sample_guided", "sedd_train", "sedd_sample");
 
     @Mixin
     CommonOptions common;
@@ -48,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--compare-python", description = "Also run bench/reference.py (PyTorch) on the same shapes and threads and print the ratios.")
     boolean comparePython;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "Times every stage is measured, Java and Python back to back, the first"
+            + " side alternating; the table gives medians and the range of the ratios (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for --compare-python (default: ${DEFAULT-VALUE},"
             + " Debian's python3-torch).")
@@ -79,32 +87,46 @@ final class BenchCommand implements Callable<Integer> {
         if (comparePython && !Files.isRegularFile(script)) {
             throw new UserException(script + " not found: run dlc bench from a dlc4j checkout, or drop --compare-python");
         }
+        if (rounds < 1) {
+            throw new UserException("--rounds must be 1 or more, not " + rounds);
+        }
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-        List<Bench.Measurement> java = new ArrayList<>();
+        // one row per measurement, in table order; each holds its rounds
+        Map<String, Row> rows = new LinkedHashMap<>();
         Bench.Memory memory = null;
+        String pyInfo = "";
         Path tmp = Files.createTempDirectory("dlc-bench");
         try (NDManager manager = common.newManager()) {
-            Bench.Measurement peak = Bench.matmul(manager, 9);
-            report(peak, peak);
-            java.add(peak);
-            for (Bench.Preset p : chosen) {
-                for (String stage : todo) {
-                    Bench.Measurement m = switch (stage) {
-                        case "dit_train" -> Bench.ditTrain(manager, p.dit(), p.plan(), tmp);
-                        case "dit_sample" -> Bench.ditSample(manager, p.dit(), p.plan(), false);
-                        case "dit_sample_guided" -> Bench.ditSample(manager, p.dit(), p.plan(), true);
-                        case "sedd_train" -> Bench.seddTrain(manager, p.sedd(), p.plan(), tmp);
-                        case "sedd_sample" -> Bench.seddSample(manager, p.sedd(), p.plan());
-                        case "sem_train" -> Bench.semTrain(manager, p.name(), p.plan(), tmp);
-                        case "text_sample" -> {
-                            try (TextEncoder encoder = TextEncoder.load()) {
-                                yield Bench.textSample(manager, p.text(), p.plan(), encoder);
-                            }
+            for (int round = 1; round <= rounds; round++) {
+                if (rounds > 1) {
+                    System.out.printf(Locale.ROOT, "round %d of %d%n", round, rounds);
+                }
+                Bench.Measurement peak = Bench.matmul(manager, 9);
+                report(peak, peak);
+                rows.computeIfAbsent(key(peak.key(), ""), k -> new Row()).java.add(peak);
+                for (Bench.Preset p : chosen) {
+                    for (String stage : todo) {
+                        // Java and Python time a stage back to back, the first side alternating by round, so that the
+                        // machine's drift over a run (minutes) falls on both sides alike
+                        boolean python = comparePython && PYTHON_STAGES.contains(stage);
+                        JsonObject py = null;
+                        if (python && round % 2 == 0) {
+                            py = runPython(script, p, threads, stage);
                         }
-                        default -> throw new IllegalStateException(stage);
-                    };
-                    report(m, peak);
-                    java.add(m);
+                        Bench.Measurement m = measure(manager, p, stage, tmp);
+                        report(m, peak);
+                        if (python && round % 2 == 1) {
+                            py = runPython(script, p, threads, stage);
+                        }
+                        Row row = rows.computeIfAbsent(key(m.key(), m.preset()), k -> new Row());
+                        row.java.add(m);
+                        if (py != null) {
+                            pyInfo = pythonInfo(py);
+                            JsonObject results = py.getAsJsonObject("results");
+                            row.python.add(results.getAsJsonObject(stage));
+                            rows.get(key(peak.key(), "")).python.add(results.getAsJsonObject("matmul"));
+                        }
+                    }
                 }
             }
             if (memorySteps > 0) {
@@ -116,32 +138,82 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             deleteTree(tmp);
         }
-        Map<String, JsonObject> py = new LinkedHashMap<>();
-        String pyInfo = "";
-        if (comparePython) {
-            for (Bench.Preset p : chosen) {
-                JsonObject r = runPython(script, p, threads, todo);
-                List<String> libs = new ArrayList<>();
-                r.getAsJsonObject("blas").getAsJsonArray("loaded").forEach(e -> libs.add(Path.of(e.getAsString()).getFileName().toString()));
-                pyInfo = String.format(Locale.ROOT, "PyTorch %s (Python %s), BLAS %s", r.get("torch").getAsString(), r.get("python").getAsString(),
-                        String.join(" ", libs));
-                for (var e : r.getAsJsonObject("results").entrySet()) {
-                    // keyed as the Java measurement is: by its model preset (DiT-T/4, SEDD-T, tiny)
-                    String model = e.getKey().equals("matmul") ? "" : e.getKey().startsWith("sedd") ? p.sedd() : p.dit();
-                    // the matmul peak is measured once per preset run: keep the highest, as MFU's ceiling
-                    py.merge(key(e.getKey(), model), e.getValue().getAsJsonObject(),
-                            (a, b) -> a.get("per_second").getAsDouble() >= b.get("per_second").getAsDouble() ? a : b);
-                }
-            }
-        }
-        String md = table(java, py, memory, threads, pyInfo);
+        String md = table(new ArrayList<>(rows.values()), memory, threads, pyInfo);
         Files.createDirectories(out);
         ComposeStudyCommand.write(out.resolve("table.md"), md);
-        ComposeStudyCommand.write(out.resolve("bench.json"), new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(Map.of("java", java, "python", py, "memory",
-                memory == null ? Map.of() : memory)));
+        Map<String, Object> json = new LinkedHashMap<>();
+        rows.forEach((k, r) -> json.put(k, Map.of("java", r.java, "python", r.python)));
+        json.put("memory", memory == null ? Map.of() : memory);
+        ComposeStudyCommand.write(out.resolve("bench.json"), new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json));
         System.out.print(md);
         System.out.println("wrote " + out.resolve("table.md") + " and " + out.resolve("bench.json"));
         return 0;
+    }
+
+    private static Bench.Measurement measure(NDManager manager, Bench.Preset p, String stage, Path tmp) throws IOException {
+        return switch (stage) {
+            case "dit_train" -> Bench.ditTrain(manager, p.dit(), p.plan(), tmp);
+            case "dit_sample" -> Bench.ditSample(manager, p.dit(), p.plan(), false);
+            case "dit_sample_guided" -> Bench.ditSample(manager, p.dit(), p.plan(), true);
+            case "sedd_train" -> Bench.seddTrain(manager, p.sedd(), p.plan(), tmp);
+            case "sedd_sample" -> Bench.seddSample(manager, p.sedd(), p.plan());
+            case "sem_train" -> Bench.semTrain(manager, p.name(), p.plan(), tmp);
+            case "text_sample" -> {
+                try (TextEncoder encoder = TextEncoder.load()) {
+                    yield Bench.textSample(manager, p.text(), p.plan(), encoder);
+                }
+            }
+            default -> throw new IllegalStateException(stage);
+        };
+    }
+
+    private static String pythonInfo(JsonObject r) {
+        List<String> libs = new ArrayList<>();
+        r.getAsJsonObject("blas").getAsJsonArray("loaded").forEach(e -> libs.add(Path.of(e.getAsString()).getFileName().toString()));
+        return String.format(Locale.ROOT, "PyTorch %s (Python %s), BLAS %s", r.get("torch").getAsString(), r.get("python").getAsString(),
+                String.join(" ", libs));
+    }
+
+    /**
+     * One table row's measurements over the rounds. The row reports the median Java and Python rates and the median of the
+     * rounds' ratios: each ratio compares two runs made minutes apart at most, so it is the figure the drift spoils least.
+     */
+    static final class Row {
+        final List<Bench.Measurement> java = new ArrayList<>();
+        final List<JsonObject> python = new ArrayList<>();
+
+        /** The Java measurement of median rate (the lower middle one for an even count). */
+        Bench.Measurement javaMedian() {
+            List<Bench.Measurement> sorted = new ArrayList<>(java);
+            sorted.sort(Comparator.comparingDouble(Bench.Measurement::perSecond));
+            return sorted.get((sorted.size() - 1) / 2);
+        }
+
+        double pythonRate() {
+            return median(python.stream().mapToDouble(p -> p.get("per_second").getAsDouble()).toArray());
+        }
+
+        /** Java time / Python time per round (Python's rate over Java's), empty unless both sides ran every round. */
+        double[] ratios() {
+            if (python.size() != java.size()) {
+                return new double[0];
+            }
+            double[] r = new double[java.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = python.get(i).get("per_second").getAsDouble() / java.get(i).perSecond();
+            }
+            return r;
+        }
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static String key(String stage, String preset) {
@@ -161,26 +233,37 @@ final class BenchCommand implements Callable<Integer> {
         return set.isEmpty() ? "defaults" : set + " (both sides)";
     }
 
-    /** The README table: one row per measurement; MFU against the Java matmul peak; the ratio is Java time over Python time. */
-    static String table(List<Bench.Measurement> java, Map<String, JsonObject> py, Bench.Memory memory, int threads, String pyInfo) {
-        double peak = java.get(0).perSecond() * 1e9;
+    /**
+     * The README table: one row per measurement; MFU against the Java matmul peak; the ratio is Java time over Python time,
+     * the median over the rounds with their range when there are several.
+     */
+    static String table(List<Row> rows, Bench.Memory memory, int threads, String pyInfo) {
+        double peak = rows.get(0).javaMedian().perSecond() * 1e9;
+        int rounds = rows.get(0).java.size();
         StringBuilder sb = new StringBuilder();
         // DJL's CPU libtorch is PyTorch's official build, whose BLAS is MKL linked into libtorch_cpu.so.
-        sb.append(String.format(Locale.ROOT, "%d threads; dlc4j on Java %s, libtorch %s (DJL), BLAS MKL inside libtorch_cpu%s; glibc malloc %s%n%n",
+        sb.append(String.format(Locale.ROOT, "%d threads; dlc4j on Java %s, libtorch %s (DJL), BLAS MKL inside libtorch_cpu%s; glibc malloc %s%s%n%n",
                 threads, System.getProperty("java.version"), ai.djl.engine.Engine.getInstance().getVersion(), pyInfo.isEmpty() ? "" : "; " + pyInfo,
-                mallocSettings()));
+                mallocSettings(), rounds == 1 ? "" : String.format(Locale.ROOT, "; medians of %d rounds, Java and Python back to back in each", rounds)));
         sb.append("| stage | preset | dlc4j | unit | GFLOP per item | GFLOP/s | MFU | PyTorch | Java time / Python time |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Bench.Measurement m : java) {
+        for (Row row : rows) {
+            Bench.Measurement m = row.javaMedian();
             boolean isPeak = m.key().equals("matmul");
-            JsonObject p = py.get(key(m.key(), isPeak ? "" : m.preset()));
-            double pyRate = p == null ? Double.NaN : p.get("per_second").getAsDouble();
+            double pyRate = row.pythonRate();
+            double[] ratios = row.ratios();
+            String ratio = "–";
+            if (!isPeak && ratios.length > 0) {
+                double[] sorted = ratios.clone();
+                Arrays.sort(sorted);
+                ratio = String.format(Locale.ROOT, "**%.2f**", median(ratios))
+                        + (ratios.length == 1 ? "" : String.format(Locale.ROOT, " (%.2f–%.2f)", sorted[0], sorted[sorted.length - 1]));
+            }
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", m.name(), m.preset().isEmpty() ? "–" : m.preset(),
                     fmt(m.perSecond()), m.unit(), isPeak || Double.isNaN(m.flopsPerItem()) ? "–" : String.format(Locale.ROOT, "%.4g", m.flopsPerItem() / 1e9),
                     isPeak ? fmt(m.perSecond()) : Double.isNaN(m.flopsPerItem()) ? "–" : fmt(m.flopsPerSecond() / 1e9),
                     isPeak || Double.isNaN(m.flopsPerItem()) ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * m.flopsPerSecond() / peak),
-                    Double.isNaN(pyRate) ? "–" : fmt(pyRate),
-                    Double.isNaN(pyRate) || isPeak ? "–" : String.format(Locale.ROOT, "**%.2f**", pyRate / m.perSecond())));
+                    Double.isNaN(pyRate) ? "–" : fmt(pyRate), ratio));
         }
         if (memory != null) {
             sb.append(String.format(Locale.ROOT, "%nMemory, %,d steps of the %s DiT: RSS %.0f → %.0f MB, peak %.0f MB; slope over the second half of"
@@ -195,11 +278,10 @@ final class BenchCommand implements Callable<Integer> {
         return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
     }
 
-    /** Runs bench/reference.py for one preset and reads its JSON; its output goes to this command's output as it runs. */
-    private JsonObject runPython(Path script, Bench.Preset p, int threads, List<String> todo) throws IOException {
+    /** Runs bench/reference.py on one stage (and its matmul peak) and reads its JSON; its output goes to this command's as it runs. */
+    private JsonObject runPython(Path script, Bench.Preset p, int threads, String stage) throws IOException {
         Path json = Files.createTempFile("dlc-bench-python", ".json");
-        List<String> which = new ArrayList<>(List.of("matmul"));
-        todo.stream().filter(s -> !s.equals("sem_train") && !s.equals("text_sample")).forEach(which::add);
+        List<String> which = List.of("matmul", stage);
         List<String> cmd = List.of(python, script.toString(), "--threads", Integer.toString(threads), "--json", json.toString(), "--which",
                 String.join(",", which), "--dit-preset", p.dit(), "--sedd-preset", p.sedd(), "--batch", Integer.toString(p.plan().ditBatch()),
                 "--sedd-batch", Integer.toString(p.plan().seddBatch()), "--sample-images", Integer.toString(p.plan().ditImages()), "--sample-steps",
@@ -230,7 +312,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static void deleteTree(Path dir) {
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

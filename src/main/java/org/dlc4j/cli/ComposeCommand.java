@@ -230,9 +230,8 @@ public final class ComposeCommand implements Callable<Integer> {
             DiT.Config c = dit.model().config();
             for (Source s : sources) {
                 DitCommand.Conditioned.checkEncoder(dit, s.encoderSha(), s.name());
-                if (m.makesCodes() && (s.length() != c.length() || s.vocab() != c.vocab())) {
-                    throw new UserException(s.name() + " is a " + s.length() + "×" + s.vocab() + " code but the DiT reads " + c.length() + "×"
-                            + c.vocab() + ": use codes from the encoder it was trained with");
+                if (m.makesCodes()) {
+                    DitCommand.Conditioned.checkCodeShape(dit, "the codes of " + s.name(), s.length(), s.vocab());
                 }
             }
             if (!m.makesCodes() && cond.vectors().length / cond.count() != c.vectorDim()) {

@@ -395,12 +395,17 @@ public final class DitCommand implements Callable<Integer> {
 
         /** The first n codes of a DLC file (cycled if shorter), checked against the DiT's L×V. */
         static Conditioned ofCodes(TrainedDit dit, DlcFile codes, int n) {
-            DiT.Config c = dit.model().config();
-            if (codes.length() != c.length() || codes.vocab() != c.vocab()) {
-                throw new UserException("the codes are " + codes.length() + "×" + codes.vocab() + " but the DiT reads " + c.length() + "×"
-                        + c.vocab() + ": use codes from the encoder it was trained with");
-            }
+            checkCodeShape(dit, "the codes", codes.length(), codes.vocab());
             return of(Condition.codes(codes.tokens(), codes.length()), codes.labels(), n);
+        }
+
+        /** Refuses codes ({@code what}) whose L×V is not the DiT's. */
+        static void checkCodeShape(TrainedDit dit, String what, int length, int vocab) {
+            DiT.Config c = dit.model().config();
+            if (length != c.length() || vocab != c.vocab()) {
+                throw new UserException(what + " are " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×" + c.vocab()
+                        + ": use codes from the encoder it was trained with");
+            }
         }
 
         /**

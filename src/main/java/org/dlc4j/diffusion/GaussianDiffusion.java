@@ -291,6 +291,9 @@ public final class GaussianDiffusion {
         Gaussian q = qPosterior(x0, xt, t);
         Prediction p = pMeanVariance(modelOutput, xt, t, false);
         NDArray kl = Scalar.over(meanFlat(normalKl(q.mean(), q.logVariance(), p.mean(), p.logVariance())), LOG2);
+        if (Arrays.stream(t).noneMatch(ti -> ti == 0)) {
+            return kl; // the decoder term is only used at t = 0, drawn once in T (1000) samples
+        }
         NDArray ll = config.decoder() == DiffusionConfig.Decoder.DISCRETIZED_8BIT
                 ? discretizedGaussianLogLikelihood(x0, p.mean(), Scalar.times(p.logVariance(), 0.5))
                 : gaussianLogLikelihood(x0, p.mean(), p.logVariance());

@@ -1,6 +1,8 @@
 package org.dlc4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,24 +36,31 @@ public final class AdamW implements AutoCloseable {
         return t;
     }
 
-    /** Applies one update with the given gradients (same names as the parameters). */
+    /**
+     * Applies one update with the given gradients (same names as the parameters).
+     *
+     * <p>Each tensor is updated by libtorch's fused Adam kernel (one native call that updates the moments and the weight in
+     * place, where the same step as separate array operations made five temporaries per tensor and took 5–10 times longer
+     * on DiT-T/4's 4M parameters). That kernel computes w ← w(1 − lr·wd), then w ← w − α·m / (√v + ε'), so PyTorch's step
+     * lr·m̂ / (√v̂ + ε), with m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ), is passed as α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ) and
+     * ε' = ε·√(1 − β₂ᵗ): the same update, exactly.
+     */
     public void step(Params params, Map<String, NDArray> grads, double lr) {
         t++;
         double bc1 = 1 - Math.pow(config.beta1(), t);
         double bc2 = 1 - Math.pow(config.beta2(), t);
+        float alpha = (float) (lr * Math.sqrt(bc2) / bc1);
+        float eps = (float) (config.eps() * Math.sqrt(bc2));
         for (var e : params.all().entrySet()) {
-            NDArray p = e.getValue();
-            NDArray g = grads.get(e.getKey());
-            NDArray mi = m.get(e.getKey());
-            NDArray vi = v.get(e.getKey());
-            mi.muli(config.beta1()).addi(g.mul(1 - config.beta1()));
-            vi.muli(config.beta2()).addi(g.square().muli(1 - config.beta2()));
-            if (config.weightDecay() != 0) {
-                p.muli(1 - lr * config.weightDecay());
-            }
-            NDArray denom = vi.div(bc2).sqrt().addi(config.eps());
-            p.subi(mi.div(denom).muli(lr / bc1));
+            String name = e.getKey();
+            // gradient rescaling 1 and clipping off (< 0): clipping is global, done before (GradClip)
+            JniUtils.adamUpdate(pt(e.getValue()), pt(grads.get(name)), pt(m.get(name)), pt(v.get(name)), (float) lr, alpha,
+                    (float) config.weightDecay(), 1f, -1f, (float) config.beta1(), (float) config.beta2(), eps, true);
         }
+    }
+
+    private static PtNDArray pt(NDArray a) {
+        return (PtNDArray) a;
     }
 
     public LinkedHashMap<String, HostTensor> state(String prefix) {

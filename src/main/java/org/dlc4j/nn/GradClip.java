@@ -20,8 +20,8 @@ public final class GradClip {
     }
 
     public static double globalNorm(Map<String, NDArray> grads) {
-        NDArray[] squares = grads.values().stream().map(g -> g.square().sum()).toArray(NDArray[]::new);
-        // One host synchronisation for the whole model instead of one per tensor.
-        return Math.sqrt(NDArrays.stack(new ai.djl.ndarray.NDList(squares)).sum().getFloat());
+        // Per-tensor norms read each gradient once without a squared copy; one host synchronisation for the whole model.
+        NDArray[] norms = grads.values().stream().map(NDArray::norm).toArray(NDArray[]::new);
+        return Math.sqrt(NDArrays.stack(new ai.djl.ndarray.NDList(norms)).square().sum().getFloat());
     }
 }

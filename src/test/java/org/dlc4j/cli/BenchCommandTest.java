@@ -29,15 +29,40 @@ class BenchCommandTest {
 
     @Test
     void ratioIsJavaTimeOverPythonTimeAndMfuIsAgainstTheJavaPeak() {
-        var peak = new Bench.Measurement("matmul", "matmul 1024²", "", "GFLOP/s", 100, 1e9, 0.02, 5);
+        var peak = new BenchCommand.Row();
+        peak.java.add(new Bench.Measurement("matmul", "matmul 1024²", "", "GFLOP/s", 100, 1e9, 0.02, 5));
         // 50 images/s at 1 GFLOP per image: 50 GFLOP/s, half the 100 GFLOP/s peak; PyTorch at 40 images/s takes 1.25× the time.
-        var train = new Bench.Measurement("dit_train", "DiT training step", "fmnist", "images/s", 50, 1e9, 2.56, 10);
-        JsonObject py = new JsonObject();
-        py.addProperty("per_second", 40.0);
-        String table = BenchCommand.table(List.of(peak, train), Map.of("dit_train|fmnist", py), null, 2, "");
+        var train = new BenchCommand.Row();
+        train.java.add(new Bench.Measurement("dit_train", "DiT training step", "fmnist", "images/s", 50, 1e9, 2.56, 10));
+        train.python.add(rate(40));
+        String table = BenchCommand.table(List.of(peak, train), null, 2, "");
         String row = table.lines().filter(l -> l.startsWith("| DiT training step")).findFirst().orElseThrow();
         assertTrue(row.contains("| 50% |"), row);
         assertTrue(row.contains("| 40.0 | **0.80** |"), row);
+    }
+
+    @Test
+    void roundsReportTheMedianRatioOfPairedRunsAndItsRange() {
+        var peak = new BenchCommand.Row();
+        var train = new BenchCommand.Row();
+        // the machine slows in round 2 for both sides: the paired ratios stay 0.8 and 0.7, the median of the three is 0.8
+        double[][] javaPython = {{50, 40}, {25, 17.5}, {50, 45}};
+        for (double[] jp : javaPython) {
+            peak.java.add(new Bench.Measurement("matmul", "matmul 1024²", "", "GFLOP/s", 100, 1e9, 0.02, 5));
+            train.java.add(new Bench.Measurement("dit_train", "DiT training step", "fmnist", "images/s", jp[0], 1e9, 2.56, 10));
+            train.python.add(rate(jp[1]));
+        }
+        String table = BenchCommand.table(List.of(peak, train), null, 2, "");
+        assertTrue(table.contains("medians of 3 rounds"), table);
+        String row = table.lines().filter(l -> l.startsWith("| DiT training step")).findFirst().orElseThrow();
+        assertTrue(row.contains("| 50.0 | images/s |"), row);
+        assertTrue(row.contains("| 40.0 | **0.80** (0.70–0.90) |"), row);
+    }
+
+    private static JsonObject rate(double perSecond) {
+        JsonObject py = new JsonObject();
+        py.addProperty("per_second", perSecond);
+        return py;
     }
 
     @Test
@@ -45,6 +70,7 @@ class BenchCommandTest {
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--presets", "huge"), "no bench preset 'huge'");
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--stages", "dit_fly"), "unknown stage 'dit_fly'");
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--memory-steps", "-1"), "--memory-steps");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--rounds", "0"), "--rounds");
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--presets", "tiny", "--stages", "dit_train", "--memory-steps", "0",
                 "--compare-python", "--python", "/nonexistent/python3"), "python3-torch");
     }

@@ -9,14 +9,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** AdamW, clipping and EMA against hand-computed values. */
 class OptimTest {
-    @Test
-    void adamWStepsMatchPyTorchFormula() {
+    @ParameterizedTest
+    @ValueSource(doubles = {1e-8, 0.05})
+    void adamWStepsMatchPyTorchFormula(double eps) {
+        // ε 0.05 is of the order of √v̂ here, so an ε added before the bias correction (Adam's ε-hat form) would fail
         try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
             p.add("w", new long[] {2}, Init.constant(1f), new Rng(0));
-            AdamW.Config c = new AdamW.Config(0.9, 0.999, 1e-8, 0.1);
+            AdamW.Config c = new AdamW.Config(0.9, 0.999, eps, 0.1);
             try (AdamW adam = new AdamW(p, c)) {
                 double lr = 0.01;
                 double[] w = {1, 1};
@@ -33,7 +37,7 @@ class OptimTest {
                         vv[i] = 0.999 * vv[i] + 0.001 * g * g;
                         double mh = mm[i] / (1 - Math.pow(0.9, step));
                         double vh = vv[i] / (1 - Math.pow(0.999, step));
-                        w[i] -= lr * mh / (Math.sqrt(vh) + 1e-8);
+                        w[i] -= lr * mh / (Math.sqrt(vh) + eps);
                     }
                 }
                 float[] got = p.get("w").toFloatArray();
