@@ -14,10 +14,15 @@ public final class Layers {
         return x.mul(Activation.sigmoid(x));
     }
 
-    /** GELU's tanh approximation: x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    /**
+     * GELU's tanh approximation, x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(x·(a + b·x²)) with
+     * a = 2√(2/π), b = 0.044715·a (the same function: 1 + tanh z = 2σ(2z)). libtorch's fused tanh GELU is out of DJL's
+     * reach; this form takes six array operations instead of eight, on DiT's largest activations.
+     */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = Scalar.times(x.add(Scalar.times(Scalar.power(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-        return Scalar.times(x.mul(inner.tanh().add(1f)), 0.5);
+        double a = 2 * Math.sqrt(2 / Math.PI);
+        NDArray z = x.mul(Scalar.times(x.square(), 0.044715 * a).add(a));
+        return x.mul(Activation.sigmoid(z));
     }
 
     /**

@@ -40,6 +40,14 @@ class DiTTest {
                 token1, 1e-6f);
         try (NDManager m = NDManager.newBaseManager()) {
             assertEquals(0.841192, org.dlc4j.nn.Layers.geluTanh(m.create(new float[] {1f})).getFloat(0), 1e-5);
+            // the sigmoid form is the tanh formula itself, far into both tails too
+            float[] xs = {-12f, -3f, -0.5f, 0f, 0.25f, 2f, 9f};
+            float[] got = org.dlc4j.nn.Layers.geluTanh(m.create(xs)).toFloatArray();
+            for (int i = 0; i < xs.length; i++) {
+                double x = xs[i];
+                double want = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+                assertEquals(want, got[i], 1e-6, "x = " + x);
+            }
         }
     }
 
