@@ -197,14 +197,20 @@ public final class Bench {
     }
 
     /**
-     * Trains the DiT preset with batch {@code batch} for {@code steps} steps while a thread samples the process's RSS every
-     * 100 ms; the slope is fitted over the second half of the run, after the allocator's working set has formed, and
-     * converted from time to steps with the run's own step rate.
+     * Trains the DiT preset with batch {@code batch}: {@code steps / 2} warm-up steps unmeasured, then {@code steps} steps
+     * while a thread samples the process's RSS every 100 ms. A fresh process's RSS grows over its first thousands of tiny
+     * steps whatever the code does (the allocator and the JIT forming their working sets: 1.7–7.4 MB per 100 steps over
+     * steps 1,000–2,000, 0.03 over 5,000–10,000), so the slope is fitted over the measured steps only and converted from
+     * time to steps with their own rate.
      */
     public static Memory memory(NDManager manager, String preset, int batch, int steps, Path tmp) {
         DiT.Config model = ditConfig(preset);
-        var data = randomDitData(steps * batch, new Rng(11));
+        long warmup = Math.max(1, steps / 2);
+        var data = randomDitData((int) (warmup + steps) * batch, new Rng(11));
         var config = ditTraining(model, batch);
+        Path ck = tmp.resolve("memory.safetensors");
+        Path out = tmp.resolve("memory-ema.safetensors");
+        double warmSeconds = DitTraining.train(manager, config, data, ck, false, out, warmup).trainSeconds();
         List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         Thread sampler = new Thread(() -> {
@@ -222,21 +228,22 @@ public final class Bench {
         sampler.start();
         DitTraining.Result r;
         try {
-            r = DitTraining.train(manager, config, data, tmp.resolve("memory.safetensors"), false, tmp.resolve("memory-ema.safetensors"), Long.MAX_VALUE);
+            r = DitTraining.train(manager, config, data, ck, true, out, Long.MAX_VALUE);
         } finally {
             sampler.interrupt();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double[][] pts;
         synchronized (samples) {
-            pts = samples.stream().filter(x -> x[0] >= seconds / 2).toArray(double[][]::new);
+            pts = samples.toArray(double[][]::new);
         }
         double slopeKbPerSecond = slope(pts, 1);
         double nativeKbPerSecond = slope(pts, 2);
-        double secondsPerStep = r.trainSeconds() / r.steps();
-        double first = samples.isEmpty() ? Double.NaN : samples.get(0)[1];
-        double last = samples.isEmpty() ? Double.NaN : samples.get(samples.size() - 1)[1];
-        return new Memory(preset, r.steps(), seconds, rssKb()[1] / 1024, first / 1024, last / 1024, slopeKbPerSecond * secondsPerStep * 100 / 1024,
+        long measured = r.steps() - warmup;
+        double secondsPerStep = (r.trainSeconds() - warmSeconds) / measured;
+        double first = pts.length == 0 ? Double.NaN : pts[0][1];
+        double last = pts.length == 0 ? Double.NaN : pts[pts.length - 1][1];
+        return new Memory(preset, measured, seconds, rssKb()[1] / 1024, first / 1024, last / 1024, slopeKbPerSecond * secondsPerStep * 100 / 1024,
                 nativeKbPerSecond * secondsPerStep * 100 / 1024);
     }
 

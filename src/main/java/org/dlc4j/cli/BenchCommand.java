@@ -47,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
             + " sedd_sample, sem_train, text_sample.")
     List<String> stages;
 
-    @Option(names = "--memory-steps", defaultValue = "2000", description = "Tiny DiT training steps for the RSS slope; 0 skips it (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--memory-steps", defaultValue = "2000", description = "Tiny DiT training steps the RSS slope is fitted over, after half as many unmeasured; 0 skips it"
+            + " (default: ${DEFAULT-VALUE}).")
     int memorySteps;
 
     @Option(names = "--compare-python", description = "Also run bench/reference.py (PyTorch) on the same shapes and threads and print the ratios.")
