@@ -310,8 +310,18 @@ public final class Bench {
         for (int i = 0; i < reps; i++) {
             t[i] = timing.getAsDouble();
         }
-        Arrays.sort(t);
-        return reps % 2 == 1 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2;
+        return median(t);
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); NaN for none. */
+    public static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     /** This process's resident set size and its peak, in kB, from /proc (Linux); NaN elsewhere. */

@@ -104,7 +104,8 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 Bench.Measurement peak = Bench.matmul(manager, 9);
                 report(peak, peak);
-                rows.computeIfAbsent(key(peak.key(), ""), k -> new Row()).java.add(peak);
+                Row peakRow = rows.computeIfAbsent(key(peak.key(), ""), k -> new Row());
+                peakRow.java.add(peak);
                 for (Bench.Preset p : chosen) {
                     for (String stage : todo) {
                         // Java and Python time a stage back to back, the first side alternating by round, so that the
@@ -125,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
                             pyInfo = pythonInfo(py);
                             JsonObject results = py.getAsJsonObject("results");
                             row.python.add(results.getAsJsonObject(stage));
-                            rows.get(key(peak.key(), "")).python.add(results.getAsJsonObject("matmul"));
+                            peakRow.python.add(results.getAsJsonObject("matmul"));
                         }
                     }
                 }
@@ -190,8 +191,8 @@ final class BenchCommand implements Callable<Integer> {
             return sorted.get((sorted.size() - 1) / 2);
         }
 
-        double pythonRate() {
-            return median(python.stream().mapToDouble(p -> p.get("per_second").getAsDouble()).toArray());
+        double[] pythonRates() {
+            return python.stream().mapToDouble(p -> p.get("per_second").getAsDouble()).toArray();
         }
 
         /** Java time / Python time per round (Python's rate over Java's), empty unless both sides ran every round. */
@@ -199,22 +200,13 @@ final class BenchCommand implements Callable<Integer> {
             if (python.size() != java.size()) {
                 return new double[0];
             }
+            double[] py = pythonRates();
             double[] r = new double[java.size()];
             for (int i = 0; i < r.length; i++) {
-                r[i] = python.get(i).get("per_second").getAsDouble() / java.get(i).perSecond();
+                r[i] = py[i] / java.get(i).perSecond();
             }
             return r;
         }
-    }
-
-    static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static String key(String stage, String preset) {
@@ -253,14 +245,12 @@ final class BenchCommand implements Callable<Integer> {
         for (Row row : rows) {
             boolean isPeak = row == rows.get(0);
             Bench.Measurement m = isPeak ? fastest : row.javaMedian();
-            double pyRate = isPeak ? row.python.stream().mapToDouble(p -> p.get("per_second").getAsDouble()).max().orElse(Double.NaN) : row.pythonRate();
+            double pyRate = isPeak ? Arrays.stream(row.pythonRates()).max().orElse(Double.NaN) : Bench.median(row.pythonRates());
             double[] ratios = row.ratios();
             String ratio = "–";
             if (!isPeak && ratios.length > 0) {
-                double[] sorted = ratios.clone();
-                Arrays.sort(sorted);
-                ratio = String.format(Locale.ROOT, "**%.2f**", median(ratios))
-                        + (ratios.length == 1 ? "" : String.format(Locale.ROOT, " (%.2f–%.2f)", sorted[0], sorted[sorted.length - 1]));
+                ratio = String.format(Locale.ROOT, "**%.2f**", Bench.median(ratios)) + (ratios.length == 1 ? ""
+                        : String.format(Locale.ROOT, " (%.2f–%.2f)", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()));
             }
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", m.name(), m.preset().isEmpty() ? "–" : m.preset(),
                     fmt(m.perSecond()), m.unit(), isPeak || Double.isNaN(m.flopsPerItem()) ? "–" : String.format(Locale.ROOT, "%.4g", m.flopsPerItem() / 1e9),
