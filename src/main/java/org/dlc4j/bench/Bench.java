@@ -82,8 +82,8 @@ public final class Bench {
      * and of the RSS outside the Java heap (RSS − committed heap): the JVM grows its heap towards -Xmx before it collects
      * hard, which raises the RSS without any leak, while tensors live outside the heap.
      */
-    public record Memory(String preset, long steps, double seconds, double peakMb, double startMb, double endMb, double slopeMbPer100Steps,
-                         double nativeSlopeMbPer100Steps) {}
+    public record Memory(String preset, long warmupSteps, long steps, double seconds, double peakMb, double startMb, double endMb,
+                         double slopeMbPer100Steps, double nativeSlopeMbPer100Steps) {}
 
     /** Codes of the shipped encoder's shape, L = 32 positions over V = 64 tokens. */
     public static final int LENGTH = 32;
@@ -197,17 +197,19 @@ public final class Bench {
     }
 
     /**
-     * Trains the DiT preset with batch {@code batch}: {@code steps / 2} warm-up steps unmeasured, then {@code steps} steps
-     * while a thread samples the process's RSS every 100 ms. A fresh process's RSS grows over its first thousands of tiny
-     * steps whatever the code does (the allocator and the JIT forming their working sets: 1.7–7.4 MB per 100 steps over
-     * steps 1,000–2,000, 0.03 over 5,000–10,000), so the slope is fitted over the measured steps only and converted from
-     * time to steps with their own rate.
+     * Trains the DiT preset with batch {@code batch}: {@code warmup} steps unmeasured, then {@code steps} steps while a
+     * thread samples the process's RSS every 100 ms. The native allocator's working set grows over the first ten thousand
+     * or so tiny steps whatever the code does, then stops: with the heap fixed and pre-touched, 6.5 MB per 100 steps over
+     * steps 1,000–3,000, 2.1 over 5,000–15,000, 0.02 over 15,000–45,000 (README, dlc bench). So the slope is fitted over
+     * the measured steps only and converted from time to steps with their own rate.
      */
-    public static Memory memory(NDManager manager, String preset, int batch, int steps, Path tmp) {
+    public static Memory memory(NDManager manager, String preset, int batch, int warmupSteps, int steps, Path tmp) {
         DiT.Config model = ditConfig(preset);
-        long warmup = Math.max(1, steps / 2);
-        var data = randomDitData((int) (warmup + steps) * batch, new Rng(11));
-        var config = ditTraining(model, batch);
+        long warmup = Math.max(1, warmupSteps);
+        // A few hundred batches cycled over as many epochs as the run needs: the data need not grow with the steps.
+        int batches = 512;
+        var data = randomDitData(batches * batch, new Rng(11));
+        var config = ditTraining(model, batch).withEpochs((int) ((warmup + steps + batches - 1) / batches));
         Path ck = tmp.resolve("memory.safetensors");
         Path out = tmp.resolve("memory-ema.safetensors");
         double warmSeconds = DitTraining.train(manager, config, data, ck, false, out, warmup).trainSeconds();
@@ -228,7 +230,7 @@ public final class Bench {
         sampler.start();
         DitTraining.Result r;
         try {
-            r = DitTraining.train(manager, config, data, ck, true, out, Long.MAX_VALUE);
+            r = DitTraining.train(manager, config, data, ck, true, out, warmup + steps);
         } finally {
             sampler.interrupt();
         }
@@ -243,7 +245,7 @@ public final class Bench {
         double secondsPerStep = (r.trainSeconds() - warmSeconds) / measured;
         double first = pts.length == 0 ? Double.NaN : pts[0][1];
         double last = pts.length == 0 ? Double.NaN : pts[pts.length - 1][1];
-        return new Memory(preset, measured, seconds, rssKb()[1] / 1024, first / 1024, last / 1024, slopeKbPerSecond * secondsPerStep * 100 / 1024,
+        return new Memory(preset, warmup, measured, seconds, rssKb()[1] / 1024, first / 1024, last / 1024, slopeKbPerSecond * secondsPerStep * 100 / 1024,
                 nativeKbPerSecond * secondsPerStep * 100 / 1024);
     }
 

@@ -47,9 +47,13 @@ final class BenchCommand implements Callable<Integer> {
             + " sedd_sample, sem_train, text_sample.")
     List<String> stages;
 
-    @Option(names = "--memory-steps", defaultValue = "2000", description = "Tiny DiT training steps the RSS slope is fitted over, after half as many unmeasured; 0 skips it"
+    @Option(names = "--memory-steps", defaultValue = "2000", description = "Tiny DiT training steps the RSS slope is fitted over; 0 skips it"
             + " (default: ${DEFAULT-VALUE}).")
     int memorySteps;
+
+    @Option(names = "--memory-warmup", defaultValue = "20000", description = "Unmeasured tiny DiT steps before them, while the native allocator"
+            + " settles (default: ${DEFAULT-VALUE}).")
+    int memoryWarmup;
 
     @Option(names = "--compare-python", description = "Also run bench/reference.py (PyTorch) on the same shapes and threads and print the ratios.")
     boolean comparePython;
@@ -83,6 +87,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (memorySteps < 0) {
             throw new UserException("--memory-steps must be 0 (skip) or more, not " + memorySteps);
+        }
+        if (memoryWarmup < 0) {
+            throw new UserException("--memory-warmup must be 0 or more, not " + memoryWarmup);
         }
         Path script = home().resolve("bench/reference.py");
         if (comparePython && !Files.isRegularFile(script)) {
@@ -132,9 +139,9 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             if (memorySteps > 0) {
-                memory = Bench.memory(manager, "tiny", 8, memorySteps, tmp);
-                System.out.printf(Locale.ROOT, "memory: %,d tiny DiT steps in %.0f s, RSS %.0f → %.0f MB, peak %.0f MB, slope %.3f MB per 100 steps"
-                        + " (outside the Java heap %.3f)%n", memory.steps(), memory.seconds(), memory.startMb(), memory.endMb(), memory.peakMb(),
+                memory = Bench.memory(manager, "tiny", 8, memoryWarmup, memorySteps, tmp);
+                System.out.printf(Locale.ROOT, "memory: %,d tiny DiT steps in %.0f s after %,d unmeasured, RSS %.0f → %.0f MB, peak %.0f MB, slope %.3f MB per 100 steps"
+                        + " (outside the Java heap %.3f)%n", memory.steps(), memory.seconds(), memory.warmupSteps(), memory.startMb(), memory.endMb(), memory.peakMb(),
                         memory.slopeMbPer100Steps(), memory.nativeSlopeMbPer100Steps());
             }
         } finally {
@@ -259,8 +266,8 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(pyRate) ? "–" : fmt(pyRate), ratio));
         }
         if (memory != null) {
-            sb.append(String.format(Locale.ROOT, "%nMemory, %,d steps of the %s DiT: RSS %.0f → %.0f MB, peak %.0f MB; slope over the second half of"
-                    + " the run %.3f MB per 100 steps, %.3f MB outside the Java heap (max heap %.0f MB).%n", memory.steps(), memory.preset(),
+            sb.append(String.format(Locale.ROOT, "%nMemory, %,d steps of the %s DiT after %,d unmeasured: RSS %.0f → %.0f MB, peak %.0f MB; slope"
+                    + " %.3f MB per 100 steps, %.3f MB outside the Java heap (max heap %.0f MB).%n", memory.steps(), memory.preset(), memory.warmupSteps(),
                     memory.startMb(), memory.endMb(), memory.peakMb(), memory.slopeMbPer100Steps(), memory.nativeSlopeMbPer100Steps(),
                     Runtime.getRuntime().maxMemory() / 1048576.0));
         }

@@ -230,14 +230,15 @@ public final class DemoCommand implements Callable<Integer> {
             var tc = text.model().config();
             try (TrainedDit dit = GenerateCommand.dlcDit(manager, ditModel, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
                 List<String> prompts = PROMPTS.stream().flatMap(p -> java.util.Collections.nCopies(PER_PROMPT, p).stream()).toList();
-                var sampler = new Unmasking.Config(tc.length(), Unmasking.Remasking.LOW_CONFIDENCE, 1.0, 1.0);
+                var sampler = new Unmasking.Config(tc.length(), Unmasking.Remasking.LOW_CONFIDENCE, 1.0, Unmasking.Config.DEFAULT_SCALE);
                 int[] codes = text.sample(encoder, prompts, sampler, prompts.size(), new Rng(common.seed));
                 float[] images = DitSampling.sample(manager, dit.model(), Condition.codes(codes, tc.length()), sampling(), new Rng(common.seed + 1));
                 int size = dit.model().config().image();
                 Path png = out.resolve("generated").resolve("text.png");
                 ImageGrid.write(png, images, prompts.size(), 1, size, size, PER_PROMPT, 2, 2);
                 html.append("<p>Each row: ").append(PER_PROMPT).append(" codes the text-to-DLC model <code>").append(textModel.getFileName())
-                        .append("</code> writes for one prompt (").append(tc.length()).append(" unmasking steps, low-confidence), each decoded by the DiT. ")
+                        .append("</code> writes for one prompt (").append(tc.length()).append(" unmasking steps, low-confidence, caption guidance ").append(Unmasking.Config.DEFAULT_SCALE)
+                        .append("), each decoded by the DiT. ")
                         .append("Prompts, top to bottom: ");
                 for (int i = 0; i < PROMPTS.size(); i++) {
                     html.append(i == 0 ? "" : "; ").append("<q>").append(Html.escape(PROMPTS.get(i))).append("</q>");

@@ -209,14 +209,24 @@ public final class SemCommand implements Callable<Integer> {
         @Option(names = "--limit", defaultValue = "0", description = "Use the first N train and test images only (default: all).")
         int limit;
 
+        @Option(names = "--knn", split = ",", defaultValue = "1,5,20,50",
+                description = "Neighbour counts of the k-nearest-code class vote, an estimate of how much class a code carries beyond the linear probe (default: ${DEFAULT-VALUE}).")
+        int[] knnCounts;
+
         @Option(names = "--grid", defaultValue = "out/sem/nearest-codes.png", description = "Nearest-code grid (default: ${DEFAULT-VALUE}).")
         Path grid;
 
         @Override
         public Integer call() {
             int max = limit > 0 ? limit : Integer.MAX_VALUE;
+            if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k < 1)) {
+                throw new UserException("--knn takes neighbour counts ≥ 1, for example --knn 1,5,20,50");
+            }
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, max);
             ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, max);
+            if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k > train.count())) {
+                throw new UserException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
+            }
             try (NDManager manager = common.newManager();
                  DlcEncoder enc = DlcEncoder.load(manager, encoderOrDefault(encoderPath))) {
                 var c = enc.config();
@@ -238,10 +248,12 @@ public final class SemCommand implements Callable<Integer> {
                         100 * stats.meanUsage(), 100 * java.util.Arrays.stream(stats.usage()).min().orElse(0), stats.meanPerplexity(),
                         stats.distinctCodes(), stats.count());
                 DlcFile trainCodes = new DlcFile(tr.tokens(), c.length(), c.vocab(), train.labels(), null, c.tau(), enc.sha256(), train.name());
-                int probed = Math.min(1000, test.count());
-                System.out.printf(Locale.ROOT, "nearest train code (most shared tokens) has the class of %.1f%% of the first %d test codes%n",
-                        100 * CodeStats.nearestLabelAccuracy(java.util.Arrays.copyOf(te.tokens(), probed * c.length()),
-                                java.util.Arrays.copyOf(test.labels(), probed), trainCodes), probed);
+                StringBuilder knn = new StringBuilder();
+                for (int k : knnCounts) {
+                    knn.append(String.format(Locale.ROOT, " | k=%d %.1f%%", k, 100 * CodeStats.knnLabelAccuracy(te.tokens(), test.labels(), trainCodes, k)));
+                }
+                System.out.printf(Locale.ROOT, "class of the k train codes sharing most tokens (majority vote), on %d test codes:%s%n", test.count(),
+                        knn.substring(2));
                 writeNearest(grid, test, codes);
                 System.out.println("nearest-code grid: " + grid);
             }

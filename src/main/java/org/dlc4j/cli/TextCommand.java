@@ -54,7 +54,8 @@ public final class TextCommand implements Callable<Integer> {
         @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of the tokens; 0 takes the argmax (default: ${DEFAULT-VALUE}).")
         double temperature;
 
-        @Option(names = "--text-scale", defaultValue = "1.0", description = "Classifier-free guidance on the caption; 1 is none (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--text-scale", defaultValue = "" + Unmasking.Config.DEFAULT_SCALE,
+                description = "Classifier-free guidance on the caption; 1 is none (default: ${DEFAULT-VALUE}).")
         double scale;
 
         Unmasking.Config config(int length) {

@@ -72,7 +72,7 @@ final class TextTableCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Token sampling temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--text-scale", defaultValue = "1.0", description = "Guidance on the caption (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--text-scale", defaultValue = "" + Unmasking.Config.DEFAULT_SCALE, description = "Guidance on the caption; 1 is none (default: ${DEFAULT-VALUE}).")
     double textScale;
 
     @Mixin

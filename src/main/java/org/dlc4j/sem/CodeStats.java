@@ -112,19 +112,59 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
      * code's label: how much class a code carries, read by the crudest classifier there is.
      */
     public static double nearestLabelAccuracy(int[] codes, int[] labels, DlcFile gallery) {
+        return knnLabelAccuracy(codes, labels, gallery, 1);
+    }
+
+    /**
+     * The share of codes [n·L] whose {@code k} nearest gallery codes (most shared positions, ties by index) vote for
+     * the code's label, a tied vote going to the class that reached the tie first in rank order. Read over several k it estimates how much
+     * class the code itself carries, whatever reads it: a decoder conditioned on the code cannot name the class more
+     * often than the best such classifier, up to what kNN leaves on the table.
+     */
+    public static double knnLabelAccuracy(int[] codes, int[] labels, DlcFile gallery, int k) {
         int l = gallery.length();
-        int hits = 0;
-        for (int i = 0; i < labels.length; i++) {
+        if (k < 1 || k > gallery.count()) {
+            throw new IllegalArgumentException("k = " + k + " outside 1.." + gallery.count());
+        }
+        int classes = 1 + java.util.Arrays.stream(gallery.labels()).max().orElse(0);
+        // Queries are independent, so the parallel count is the serial one.
+        long hits = IntStream.range(0, labels.length).parallel().filter(i -> {
             int[] shared = shared(java.util.Arrays.copyOfRange(codes, i * l, (i + 1) * l), gallery);
-            int best = 0;
-            for (int j = 1; j < shared.length; j++) {
-                if (shared[j] > shared[best]) {
-                    best = j;
+            int[] votes = new int[classes];
+            int[] ranked = topByCount(shared, k, l);
+            int best = gallery.labels()[ranked[0]];
+            for (int j : ranked) {
+                int c = gallery.labels()[j];
+                if (++votes[c] > votes[best]) {
+                    best = c;
                 }
             }
-            hits += gallery.labels()[best] == labels[i] ? 1 : 0;
-        }
+            return best == labels[i];
+        }).count();
         return hits / (double) labels.length;
+    }
+
+    /**
+     * The {@code k} largest of counts in 0..max, largest first, ties by index: {@link #top} in linear time, by
+     * bucketing on the count, for galleries of tens of thousands.
+     */
+    static int[] topByCount(int[] counts, int k, int max) {
+        int[] perCount = new int[max + 1];
+        for (int c : counts) {
+            perCount[c]++;
+        }
+        int[] next = new int[max + 1];    // where each count's run begins in the ranked order, largest count first
+        for (int c = max - 1; c >= 0; c--) {
+            next[c] = next[c + 1] + perCount[c + 1];
+        }
+        int[] ranked = new int[k];
+        for (int i = 0; i < counts.length; i++) {
+            int slot = next[counts[i]]++;
+            if (slot < k) {
+                ranked[slot] = i;
+            }
+        }
+        return ranked;
     }
 
     /** Indices of the {@code k} largest counts, largest first (ties by index), index {@code skip} left out (−1 for none). */

@@ -33,6 +33,12 @@ public final class Unmasking {
      * @param scale guidance scale on the caption (1: none)
      */
     public record Config(int steps, Remasking remasking, double temperature, double scale) {
+        /**
+         * The caption guidance the commands use unless told: on held-out prompts it took the codes' class from 72.4% to
+         * 80.0% and the images' from 60.0% to 75.2%, with a better FD (142.5 → 122.0) (README, dlc text).
+         */
+        public static final double DEFAULT_SCALE = 5.0;
+
         public Config {
             if (steps < 1) {
                 throw new UserException("--steps must be at least 1, not " + steps);

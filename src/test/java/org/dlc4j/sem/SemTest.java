@@ -77,6 +77,27 @@ class SemTest {
     }
 
     @Test
+    void theKNearestCodesVoteForAClass() {
+        // Gallery codes 0..3 share 4, 1, 2, 3 positions with the query; their labels are 5, 7, 7, 7.
+        int[] gallery = {0, 0, 0, 0, /**/ 0, 1, 1, 1, /**/ 0, 0, 1, 1, /**/ 0, 0, 0, 1};
+        DlcFile g = new DlcFile(gallery, 4, 2, new int[] {5, 7, 7, 7}, null, 1.0, "", "g");
+        int[] query = {0, 0, 0, 0};
+        assertEquals(1.0, CodeStats.knnLabelAccuracy(query, new int[] {5}, g, 1), "k = 1 is the nearest code's class");
+        assertEquals(1.0, CodeStats.nearestLabelAccuracy(query, new int[] {5}, g));
+        assertEquals(1.0, CodeStats.knnLabelAccuracy(query, new int[] {5}, g, 2), "a 1–1 tie goes to the class that reached it first");
+        assertEquals(0.0, CodeStats.knnLabelAccuracy(query, new int[] {5}, g, 3), "7 outvotes 5 two to one");
+        assertEquals(0.5, CodeStats.knnLabelAccuracy(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, new int[] {7, 7}, g, 1));
+        assertThrows(IllegalArgumentException.class, () -> CodeStats.knnLabelAccuracy(query, new int[] {5}, g, 5));
+        var rng = new java.util.Random(3);
+        for (int trial = 0; trial < 20; trial++) {
+            int[] counts = rng.ints(200, 0, 9).toArray();
+            for (int k : new int[] {1, 7, 200}) {
+                assertArrayEquals(CodeStats.top(counts, k, -1), CodeStats.topByCount(counts, k, 8), "bucketed ranking = sorted ranking");
+            }
+        }
+    }
+
+    @Test
     void dinoLossMatchesAHandWorkedCase() {
         try (NDManager m = NDManager.newBaseManager()) {
             double ln3 = Math.log(3);
