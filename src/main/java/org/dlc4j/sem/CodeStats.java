@@ -117,9 +117,9 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
 
     /**
      * The share of codes [n·L] whose {@code k} nearest gallery codes (most shared positions, ties by index) vote for
-     * the code's label, a tied vote going to the class that reached the tie first in rank order. Read over several k it estimates how much
-     * class the code itself carries, whatever reads it: a decoder conditioned on the code cannot name the class more
-     * often than the best such classifier, up to what kNN leaves on the table.
+     * the code's label, a tied vote going to the class that reached the tie first in rank order. Read over several k
+     * it estimates how much class the code itself carries, whatever reads it: a decoder conditioned on the code cannot
+     * name the class more often than the best such classifier, up to what kNN leaves on the table.
      */
     public static double knnLabelAccuracy(int[] codes, int[] labels, DlcFile gallery, int k) {
         int l = gallery.length();
@@ -131,7 +131,7 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
         long hits = IntStream.range(0, labels.length).parallel().filter(i -> {
             int[] shared = shared(java.util.Arrays.copyOfRange(codes, i * l, (i + 1) * l), gallery);
             int[] votes = new int[classes];
-            int[] ranked = topByCount(shared, k, l);
+            int[] ranked = top(shared, k, -1);
             int best = gallery.labels()[ranked[0]];
             for (int j : ranked) {
                 int c = gallery.labels()[j];
@@ -145,33 +145,34 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
     }
 
     /**
-     * The {@code k} largest of counts in 0..max, largest first, ties by index: {@link #top} in linear time, by
-     * bucketing on the count, for galleries of tens of thousands.
+     * Indices of the {@code k} largest counts (each ≥ 0), largest first (ties by index), index {@code skip} left out (−1
+     * for none). Linear time, by bucketing on the count: the k-nearest-code vote ranks a 60,000-code gallery per query.
      */
-    static int[] topByCount(int[] counts, int k, int max) {
-        int[] perCount = new int[max + 1];
+    public static int[] top(int[] counts, int k, int skip) {
+        int max = 0;
         for (int c : counts) {
-            perCount[c]++;
+            max = Math.max(max, c);
+        }
+        int[] perCount = new int[max + 1];
+        for (int i = 0; i < counts.length; i++) {
+            if (i != skip) {
+                perCount[counts[i]]++;
+            }
         }
         int[] next = new int[max + 1];    // where each count's run begins in the ranked order, largest count first
         for (int c = max - 1; c >= 0; c--) {
             next[c] = next[c + 1] + perCount[c + 1];
         }
-        int[] ranked = new int[k];
+        int[] ranked = new int[Math.min(k, next[0] + perCount[0])];
         for (int i = 0; i < counts.length; i++) {
-            int slot = next[counts[i]]++;
-            if (slot < k) {
-                ranked[slot] = i;
+            if (i != skip) {
+                int slot = next[counts[i]]++;
+                if (slot < ranked.length) {
+                    ranked[slot] = i;
+                }
             }
         }
         return ranked;
-    }
-
-    /** Indices of the {@code k} largest counts, largest first (ties by index), index {@code skip} left out (−1 for none). */
-    public static int[] top(int[] shared, int k, int skip) {
-        return IntStream.range(0, shared.length).filter(i -> i != skip).boxed()
-                .sorted((a, b) -> shared[a] != shared[b] ? Integer.compare(shared[b], shared[a]) : Integer.compare(a, b))
-                .limit(k).mapToInt(Integer::intValue).toArray();
     }
 
     /** For every gallery code, how many positions it shares with {@code code}. */

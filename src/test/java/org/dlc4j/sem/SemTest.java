@@ -92,7 +92,13 @@ class SemTest {
         for (int trial = 0; trial < 20; trial++) {
             int[] counts = rng.ints(200, 0, 9).toArray();
             for (int k : new int[] {1, 7, 200}) {
-                assertArrayEquals(CodeStats.top(counts, k, -1), CodeStats.topByCount(counts, k, 8), "bucketed ranking = sorted ranking");
+                for (int skip : new int[] {-1, 0, 150}) {
+                    // The ranking by sorting, largest count first, ties by index: what the bucketed one must reproduce.
+                    int[] sorted = java.util.stream.IntStream.range(0, counts.length).filter(i -> i != skip).boxed()
+                            .sorted((a, b) -> counts[a] != counts[b] ? Integer.compare(counts[b], counts[a]) : Integer.compare(a, b))
+                            .limit(k).mapToInt(Integer::intValue).toArray();
+                    assertArrayEquals(sorted, CodeStats.top(counts, k, skip), "bucketed ranking = sorted ranking");
+                }
             }
         }
     }
