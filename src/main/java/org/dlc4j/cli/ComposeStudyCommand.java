@@ -13,8 +13,10 @@ import java.util.concurrent.Callable;
 import org.dlc4j.compose.Composition;
 import org.dlc4j.compose.Composition.Method;
 import org.dlc4j.compose.Source;
+import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
+import org.dlc4j.dit.Condition;
 import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.eval.FeatureNet;
@@ -22,6 +24,7 @@ import org.dlc4j.eval.FeatureSet;
 import org.dlc4j.eval.Vendi;
 import org.dlc4j.io.ImageGrid;
 import org.dlc4j.io.Plots;
+import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.DlcEncoder;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.UserException;
@@ -146,14 +149,17 @@ final class ComposeStudyCommand {
                     var cond = Composition.condition(m, sources.get(p), weights, count, new Rng(seed));
                     DiT.Config c = decoders.dit(m).model().config();
                     float[] images = decoders.sample(manager, m, sources.get(p), cond, options, new Rng(seed + 1));
-                    return ImageDataset.fromBatch("compositions", images, c.channels(), c.image(), c.image());
+                    return new Composed(ImageDataset.fromBatch("compositions", images, c.channels(), c.image(), c.image()), cond, sources.get(p));
                 };
                 return body.run(test, chosen, composer, net, decoders.imageSize());
             }
         }
 
+        /** n compositions of one pair: the images, what the DiT was given, and the pair's sources. */
+        record Composed(ImageDataset images, Condition condition, List<Source> sources) {}
+
         interface Composer {
-            ImageDataset compose(Method m, int pair, double[] weights, int n, long seed);
+            Composed compose(Method m, int pair, double[] weights, int n, long seed);
         }
 
         interface Body {
@@ -181,25 +187,54 @@ final class ComposeStudyCommand {
     static final class Table extends Study implements Callable<Integer> {
         private static final int SHOWN = 8;
 
+        @Option(names = "--code-gallery", description = "Labelled codes of the training images (dlc encode --split train): also reads each"
+                + " composed code by its --code-knn nearest codes there, to tell a blend the code carries from one the DiT draws.")
+        Path galleryPath;
+
+        @Option(names = "--code-knn", defaultValue = "20", description = "Neighbours in the code vote (default: ${DEFAULT-VALUE}).")
+        int codeKnn;
+
         @Override
         public Integer call() {
             List<Method> methods = methods(List.of("code", "distribution", "embedding"));
             int perPair = n != null ? n : 256;
+            DlcFile gallery = galleryPath != null ? DlcFile.read(galleryPath) : null;
+            if (gallery != null && (gallery.labels() == null || codeKnn < 1 || codeKnn > gallery.count())) {
+                throw new UserException("--code-gallery needs labelled codes (dlc encode --split train) and --code-knn in 1.." + gallery.count()
+                        + ", not " + codeKnn);
+            }
             Path dir = out("out/compose/table");
             return run(methods, pairs != null ? pairs : 10, perPair, (test, chosen, composer, net, size) -> {
-                StringBuilder csv = new StringBuilder("method,pair,a,b,class_a,class_b,vendi,prob_a,prob_b,mixed,share_a,share_b\n");
+                StringBuilder csv = new StringBuilder("method,pair,a,b,class_a,class_b,vendi,prob_a,prob_b,mixed,share_a,share_b,code_vote_a,code_vote_b,code_mixed\n");
+                Method firstCoding = methods.stream().filter(Method::makesCodes).findFirst().orElse(null);
+                int classes = FashionMnist.CLASS_NAMES.size();
+                double[] own = new double[2];
+                java.util.Map<Method, double[]> vendiByPair = new java.util.EnumMap<>(Method.class);
+                StringBuilder byCode = new StringBuilder(String.format(Locale.ROOT, "%n| codes read by their %d nearest training codes | mixed | vote a | vote b |%n|---|---|---|---|%n", codeKnn));
                 StringBuilder md = new StringBuilder("| method | Vendi ↑ (mean ± std) | mixed | P(class a) | P(class b) | pairs collapsed |\n|---|---|---|---|---|---|\n");
                 for (Method m : methods) {
                     List<Measured> rows = new ArrayList<>();
+                    double[] coded = new double[3];
                     float[] grid = new float[chosen.length * (2 + SHOWN) * size * size];
                     for (int p = 0; p < chosen.length; p++) {
                         int a = chosen[p][0];
                         int b = chosen[p][1];
-                        ImageDataset samples = composer.compose(m, p, null, perPair, common.seed + 1000L * p);
+                        Composed composed = composer.compose(m, p, null, perPair, common.seed + 1000L * p);
+                        ImageDataset samples = composed.images();
                         Measured r = Measured.of(net.embed(samples, EvalCommand.EMBED_BATCH), test.labels()[a], test.labels()[b]);
                         rows.add(r);
-                        csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f%n", m.label(), p, a, b,
-                                className(test, a), className(test, b), r.vendi, r.probA, r.probB, r.mixed, r.shareA, r.shareB));
+                        double[] votes = gallery != null && m.makesCodes() ? codeVotes(composed, gallery, codeKnn, test.labels()[a], test.labels()[b]) : null;
+                        csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s%n", m.label(), p, a, b,
+                                className(test, a), className(test, b), r.vendi, r.probA, r.probB, r.mixed, r.shareA, r.shareB,
+                                votes == null ? ",," : String.format(Locale.ROOT, "%.4f,%.4f,%.4f", votes[0], votes[1], votes[2])));
+                        for (int i = 0; votes != null && i < 3; i++) {
+                            coded[i] += votes[i] / chosen.length;
+                        }
+                        if (votes != null && m == firstCoding) {
+                            List<Source> two = composed.sources();
+                            own[0] += CodeStats.knnVotes(two.get(0).code(), gallery, codeKnn, classes)[test.labels()[a]] / chosen.length;
+                            own[1] += CodeStats.knnVotes(two.get(1).code(), gallery, codeKnn, classes)[test.labels()[b]] / chosen.length;
+                        }
                         int row = p * (2 + SHOWN) * size * size;
                         System.arraycopy(test.slice(a, a + 1).padTo(size).image(0), 0, grid, row, size * size);
                         System.arraycopy(test.slice(b, b + 1).padTo(size).image(0), 0, grid, row + size * size, size * size);
@@ -210,9 +245,19 @@ final class ComposeStudyCommand {
                     }
                     ImageGrid.write(dir.resolve(m.label() + ".png"), grid, chosen.length * (2 + SHOWN), 1, size, size, 2 + SHOWN, 2, 2);
                     double[] vendi = rows.stream().mapToDouble(Measured::vendi).toArray();
+                    vendiByPair.put(m, vendi);
                     md.append(String.format(Locale.ROOT, "| %s | %.2f ± %.2f | %.0f%% | %.2f | %.2f | %d of %d |%n", m.label(), mean(vendi), std(vendi),
                             100 * rows.stream().mapToDouble(Measured::mixed).average().orElse(0), rows.stream().mapToDouble(Measured::probA).average().orElse(0),
                             rows.stream().mapToDouble(Measured::probB).average().orElse(0), rows.stream().filter(Measured::collapsed).count(), rows.size()));
+                    if (gallery != null && m.makesCodes()) {
+                        byCode.append(String.format(Locale.ROOT, "| %s | %.0f%% | %.2f | %.2f |%n", m.label(), 100 * coded[2], coded[0], coded[1]));
+                    }
+                }
+                // The same draws as the table's pairs, continued, so the table's pairs come first.
+                md.append(pairedVendi(vendiByPair));
+                md.append(pixelBlends(test, pairs(test, Math.max(CALIBRATION_PAIRS, chosen.length), new Rng(common.seed)), net, size));
+                if (gallery != null && firstCoding != null) {
+                    md.append(byCode).append(String.format(Locale.ROOT, "| each source's own code (calibration) | – | %.2f | %.2f |%n", own[0], own[1]));
                 }
                 write(dir.resolve("table.csv"), csv.toString());
                 write(dir.resolve("table.md"), md.toString());
@@ -221,6 +266,87 @@ final class ComposeStudyCommand {
                 return 0;
             });
         }
+    }
+
+    /**
+     * The mean vote of each composed code's k nearest gallery codes for source a's class and b's, and the share of codes
+     * whose votes give both at least {@link #MIXED}: the "mixed" test of the images, put to the codes themselves.
+     */
+    static double[] codeVotes(Study.Composed composed, DlcFile gallery, int k, int a, int b) {
+        Source first = composed.sources().get(0);
+        if (first.length() != gallery.length() || first.vocab() != gallery.vocab()
+                || !first.encoderSha().isEmpty() && !gallery.encoderSha().isEmpty() && !first.encoderSha().equals(gallery.encoderSha())) {
+            throw new UserException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
+                    + " compositions' (" + first.length() + "×" + first.vocab() + "): encode the training images with the same encoder");
+        }
+        int[] tokens = composed.condition().tokens();
+        int l = first.length();
+        int n = tokens.length / l;
+        int classes = FashionMnist.CLASS_NAMES.size();
+        double[][] votes = java.util.stream.IntStream.range(0, n).parallel()
+                .mapToObj(i -> CodeStats.knnVotes(java.util.Arrays.copyOfRange(tokens, i * l, (i + 1) * l), gallery, k, classes))
+                .toArray(double[][]::new);
+        double[] out = new double[3];
+        for (double[] v : votes) {
+            out[0] += v[a] / n;
+            out[1] += v[b] / n;
+            out[2] += v[a] >= MIXED && v[b] >= MIXED ? 1.0 / n : 0;
+        }
+        return out;
+    }
+
+    /**
+     * Each code method's Vendi less the averaged embedding's on the same pair, mean ± std over pairs, and how many pairs it
+     * wins: the spread over pairs is mostly between pairs (two shirts vary less than a shirt and a sandal), which a
+     * pairwise difference removes and the table's per-method mean ± std keeps.
+     */
+    static String pairedVendi(java.util.Map<Method, double[]> vendiByPair) {
+        double[] baseline = vendiByPair.get(Method.EMBEDDING);
+        StringBuilder out = new StringBuilder();
+        for (var e : vendiByPair.entrySet()) {
+            if (baseline != null && e.getKey().makesCodes()) {
+                double[] d = new double[baseline.length];
+                int wins = 0;
+                for (int p = 0; p < d.length; p++) {
+                    d[p] = e.getValue()[p] - baseline[p];
+                    wins += d[p] > 0 ? 1 : 0;
+                }
+                out.append(String.format(Locale.ROOT, "| %s − embedding, per pair (paired) | %+.2f ± %.2f, higher in %d of %d pairs | | | | |%n",
+                        e.getKey().label(), mean(d), std(d), wins, d.length));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Random test pairs whose pixel means calibrate the judge: enough for a share to the percent. */
+    static final int CALIBRATION_PAIRS = 1000;
+
+    /**
+     * A calibration row for the judge rather than a method: the pixel mean of each pair's two sources, one image per pair.
+     * How often the feature network calls this crude overlay "mixed" says how readily it sees two classes in one picture.
+     */
+    static String pixelBlends(ImageDataset test, int[][] pairs, FeatureNet net, int size) {
+        float[] blends = new float[pairs.length * size * size];
+        for (int p = 0; p < pairs.length; p++) {
+            float[] a = test.slice(pairs[p][0], pairs[p][0] + 1).padTo(size).image(0);
+            float[] b = test.slice(pairs[p][1], pairs[p][1] + 1).padTo(size).image(0);
+            for (int i = 0; i < a.length; i++) {
+                blends[p * a.length + i] = (a[i] + b[i]) / 2;
+            }
+        }
+        FeatureSet f = net.embed(ImageDataset.fromBatch("pixel blends", blends, 1, size, size), EvalCommand.EMBED_BATCH);
+        double pa = 0;
+        double pb = 0;
+        int mixed = 0;
+        for (int p = 0; p < pairs.length; p++) {
+            double qa = f.probs()[p * f.classes() + test.labels()[pairs[p][0]]];
+            double qb = f.probs()[p * f.classes() + test.labels()[pairs[p][1]]];
+            pa += qa / pairs.length;
+            pb += qb / pairs.length;
+            mixed += qa >= MIXED && qb >= MIXED ? 1 : 0;
+        }
+        return String.format(Locale.ROOT, "| pixel mean of the two sources (judge calibration: %d random pairs, one image each) | – | %.0f%% | %.2f | %.2f | – |%n",
+                pairs.length, 100.0 * mixed / pairs.length, pa, pb);
     }
 
     @Command(name = "sweep", mixinStandardHelpOptions = true,
@@ -252,7 +378,7 @@ final class ComposeStudyCommand {
                         double pa = 0;
                         double pb = 0;
                         for (int p = 0; p < chosen.length; p++) {
-                            ImageDataset samples = composer.compose(m, p, new double[] {grid[g], 1 - grid[g]}, perPair, common.seed + 1000L * p);
+                            ImageDataset samples = composer.compose(m, p, new double[] {grid[g], 1 - grid[g]}, perPair, common.seed + 1000L * p).images();
                             Measured r = Measured.of(net.embed(samples, EvalCommand.EMBED_BATCH), test.labels()[chosen[p][0]], test.labels()[chosen[p][1]]);
                             pa += r.probA / chosen.length;
                             pb += r.probB / chosen.length;

@@ -60,7 +60,7 @@ public final class FeatureTraining {
                 Map.of("training", GSON.toJson(config)));
         try (FeatureNet net = new FeatureNet(manager, config.net(), new Rng(config.seed()));
              Trainer trainer = new Trainer(net.params(), tc, config.seed() + 1)) {
-            if (resume && trainer.resumeIfPresent(checkpoint, FeatureNet.KIND)) {
+            if (resume && trainer.resumeIfPresent(checkpoint, FeatureNet.KIND, meta.configJson())) {
                 System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), config.batch(), true, config.seed() + 2, trainer.step());

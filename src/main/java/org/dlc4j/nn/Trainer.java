@@ -264,15 +264,10 @@ public final class Trainer implements AutoCloseable {
         skippedSteps = Long.parseLong(ckpt.meta().extra().getOrDefault("skipped_steps", "0"));
     }
 
-    /** Resumes from {@code path} if it exists; returns whether it did. */
-    public boolean resumeIfPresent(Path path, String kind) {
-        return resumeIfPresent(path, kind, null);
-    }
-
     /**
-     * As {@link #resumeIfPresent(Path, String)}, refusing a checkpoint whose model configuration differs from
-     * {@code configJson}: parameters of the same shapes would otherwise load silently into a different model (a changed
-     * default, such as the DiT's code pooling, is enough). Null skips the check.
+     * Resumes from {@code path} if it exists and returns whether it did, refusing a checkpoint whose model configuration
+     * differs from {@code configJson}: parameters of the same shapes would otherwise load silently into a different model
+     * (a changed default, such as the DiT's code pooling, is enough).
      */
     public boolean resumeIfPresent(Path path, String kind, String configJson) {
         if (!Files.exists(path)) {
@@ -280,7 +275,7 @@ public final class Trainer implements AutoCloseable {
         }
         Checkpoint ckpt = Checkpoint.load(path);
         ckpt.requireKind(kind, path);
-        if (configJson != null && !ckpt.meta().configJson().equals(configJson)) {
+        if (!ckpt.meta().configJson().equals(configJson)) {
             throw new UserException(path + " was written for another model (" + ckpt.meta().configJson() + ", now " + configJson
                     + "): resume with the flags that started it, or pass another --checkpoint");
         }

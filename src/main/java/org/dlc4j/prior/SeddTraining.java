@@ -89,7 +89,7 @@ public final class SeddTraining {
         try (Params params = new Params(manager)) {
             Sedd model = new Sedd(params, mc, new Rng(c.seed()));
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
-                if (resume && trainer.resumeIfPresent(checkpoint, KIND)) {
+                if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
                 }
                 BatchSampler sampler = BatchSampler.resumeAt(codes.count(), c.batch(), true, c.seed() + 2, trainer.step());

@@ -145,6 +145,18 @@ public record CodeStats(double[] usage, double[] perplexity, int distinctCodes, 
     }
 
     /**
+     * Each class's share of the votes of the {@code k} gallery codes nearest {@code code}: whether a code, such as a
+     * mixture of two sources', still reads as their classes before any decoder sees it.
+     */
+    public static double[] knnVotes(int[] code, DlcFile gallery, int k, int classes) {
+        double[] votes = new double[classes];
+        for (int j : top(shared(code, gallery), k, -1)) {
+            votes[gallery.labels()[j]] += 1.0 / k;
+        }
+        return votes;
+    }
+
+    /**
      * Indices of the {@code k} largest counts (each ≥ 0), largest first (ties by index), index {@code skip} left out (−1
      * for none). Linear time, by bucketing on the count: the k-nearest-code vote ranks a 60,000-code gallery per query.
      */

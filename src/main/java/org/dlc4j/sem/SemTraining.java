@@ -150,7 +150,7 @@ public final class SemTraining {
             DinoLoss ibot = new DinoLoss(c.studentTemp(), c.centerMomentum(), state.zeros(new Shape(1, c.head().prototypes())));
             trainer.track("dino_center", dino.center());
             trainer.track("ibot_center", ibot.center());
-            if (resume && trainer.resumeIfPresent(checkpoint, KIND)) {
+            if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                 System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), c.batch(), true, c.seed() + 2, trainer.step());

@@ -75,7 +75,7 @@ public final class TextTraining {
         try (Params params = new Params(manager)) {
             TextToDlc model = new TextToDlc(params, mc, new Rng(c.seed()));
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
-                if (resume && trainer.resumeIfPresent(checkpoint, KIND)) {
+                if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
                 }
                 BatchSampler sampler = BatchSampler.resumeAt(d.codes().count(), c.batch(), true, c.seed() + 2, trainer.step());

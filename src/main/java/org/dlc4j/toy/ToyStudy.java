@@ -221,16 +221,18 @@ public final class ToyStudy {
     private Trained train(GridMixture data, GaussianMixtureEm.Model gmm, Variant v, long seed) {
         int n = data.modes();
         Rng init = new Rng(seed);
-        ToyMlp model = new ToyMlp(manager, modelConfig(n, v), init);
+        ToyMlp.Config mc = modelConfig(n, v);
+        ToyMlp model = new ToyMlp(manager, mc, init);
         GaussianDiffusion diffusion = diffusion();
         int batch = config.batch();
         int steps = diffusion.numSteps();
         Trainer.Config tc = new Trainer.Config(config.steps(), config.lr(), 0, AdamW.Config.defaults(), 1.0, config.emaDecay(), config.checkpointEvery());
         Path ckpt = out.resolve("checkpoints").resolve("toy-N" + n + "-" + v.id + ".safetensors");
-        Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, config.toJson(), 0, "grid-mixture-" + n, config.seed(),
-                Map.of("variant", v.id, "modes", Integer.toString(n)));
+        // The model's own configuration, so resuming checks the network; the study's (which --modes may extend) goes beside it.
+        Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(mc), 0, "grid-mixture-" + n, config.seed(),
+                Map.of("variant", v.id, "modes", Integer.toString(n), "study", config.toJson()));
         try (Trainer trainer = new Trainer(model.params(), tc, seed + 7)) {
-            if (resume && trainer.resumeIfPresent(ckpt, KIND)) {
+            if (resume && trainer.resumeIfPresent(ckpt, KIND, meta.configJson())) {
                 System.err.printf(Locale.ROOT, "N=%d %s: resumed at step %d from %s%n", n, v.id, trainer.step(), ckpt);
             }
             trainer.run((mgr, rng, step) -> {

@@ -60,12 +60,27 @@ class ComposeCliTest {
     }
 
     @Test
+    void codeMethodsAreComparedWithTheEmbeddingPairByPair() {
+        var vendi = new java.util.EnumMap<org.dlc4j.compose.Composition.Method, double[]>(org.dlc4j.compose.Composition.Method.class);
+        vendi.put(org.dlc4j.compose.Composition.Method.CODE, new double[] {5, 3, 4});
+        assertEquals("", ComposeStudyCommand.pairedVendi(vendi), "no baseline, no comparison");
+        vendi.put(org.dlc4j.compose.Composition.Method.EMBEDDING, new double[] {4, 4, 1});
+        String row = ComposeStudyCommand.pairedVendi(vendi);
+        assertTrue(row.startsWith("| code − embedding") && row.contains("+1.00 ± 2.00, higher in 2 of 3 pairs"), row);
+    }
+
+    @Test
     void theTableAndTheSweepRunOnTestPairs() throws Exception {
         assumeTrue(Files.exists(FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
-        var t = run("compose", "table", "--pairs", "2", "--n", "3", "--methods", "code,distribution", "--steps", "2", "--out", dir.resolve("t").toString());
+        String gallery = dir.resolve("gallery.safetensors").toString();
+        assertEquals(0, run("encode", "--split", "train", "--limit", "50", "--out", gallery).code());
+        var t = run("compose", "table", "--pairs", "2", "--n", "3", "--methods", "code,distribution", "--steps", "2", "--code-gallery", gallery,
+                "--code-knn", "5", "--out", dir.resolve("t").toString());
         assertEquals(0, t.code(), t.err());
         String table = Files.readString(dir.resolve("t").resolve("table.md"));
-        assertTrue(table.contains("| code |") && table.contains("| distribution |"), table);
+        assertTrue(table.contains("| code |") && table.contains("| distribution |") && table.contains("| pixel mean of the two sources"), table);
+        assertTrue(table.contains("5 nearest training codes") && table.contains("own code"), table);
+        assertOneLineError(run("compose", "table", "--code-gallery", gallery, "--code-knn", "51"), "--code-knn");
         assertEquals(5, Files.readAllLines(dir.resolve("t").resolve("table.csv")).size(), "a header and 2 pairs × 2 methods");
         assertTrue(Files.exists(dir.resolve("t").resolve("code.png")));
         var w = run("compose", "sweep", "--pairs", "1", "--n", "2", "--grid", "0,1", "--steps", "2", "--out", dir.resolve("w").toString());

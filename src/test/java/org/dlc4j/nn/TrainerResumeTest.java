@@ -2,6 +2,7 @@ package org.dlc4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -18,6 +19,7 @@ import org.dlc4j.io.HostTensor;
 import org.dlc4j.toy.GridMixture;
 import org.dlc4j.toy.ToyMlp;
 import org.dlc4j.util.Rng;
+import org.dlc4j.util.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +72,9 @@ class TrainerResumeTest {
         Run secondHalf;
         try (NDManager m = NDManager.newBaseManager(); ToyMlp model = new ToyMlp(m, new ToyMlp.Config(32, 4, 9, 4), new Rng(999));
              Trainer trainer = new Trainer(model.params(), CONFIG, 12345)) {
-            assertTrue(trainer.resumeIfPresent(ckpt, "toy-mlp"));
+            UserException other = assertThrows(UserException.class, () -> trainer.resumeIfPresent(ckpt, "toy-mlp", "{\"width\":64}"));
+            assertTrue(other.getMessage().contains("was written for another model"), other.getMessage());
+            assertTrue(trainer.resumeIfPresent(ckpt, "toy-mlp", "{}"));
             assertEquals(STEPS / 2, trainer.step());
             secondHalf = train(m, model, trainer, STEPS / 2);
         }

@@ -88,6 +88,10 @@ class SemTest {
         assertEquals(0.0, CodeStats.knnLabelAccuracy(query, new int[] {5}, g, 3), "7 outvotes 5 two to one");
         assertEquals(0.5, CodeStats.knnLabelAccuracy(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, new int[] {7, 7}, g, 1));
         assertThrows(IllegalArgumentException.class, () -> CodeStats.knnLabelAccuracy(query, new int[] {5}, g, 5));
+        double[] votes = CodeStats.knnVotes(query, g, 3, 8);
+        assertEquals(1 / 3.0, votes[5], 1e-12, "one of the three nearest is a 5");
+        assertEquals(2 / 3.0, votes[7], 1e-12);
+        assertEquals(1.0, java.util.Arrays.stream(votes).sum(), 1e-12);
         var rng = new java.util.Random(3);
         for (int trial = 0; trial < 20; trial++) {
             int[] counts = rng.ints(200, 0, 9).toArray();
