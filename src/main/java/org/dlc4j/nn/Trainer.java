@@ -277,7 +277,7 @@ public final class Trainer implements AutoCloseable {
         ckpt.requireKind(kind, path);
         if (!ckpt.meta().configJson().equals(configJson)) {
             throw new UserException(path + " was written for another model (" + ckpt.meta().configJson() + ", now " + configJson
-                    + "): resume with the flags that started it, or pass another --checkpoint");
+                    + "): resume with the flags that started it, or move that checkpoint aside to start afresh");
         }
         restore(ckpt, path);
         return true;

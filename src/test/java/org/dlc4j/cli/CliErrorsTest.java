@@ -153,11 +153,11 @@ class CliErrorsTest {
         assertOneLineError(run(concat(new String[] {"toy", "--modes", "9", "--steps", "2", "--out", dir.toString(), "--resume"}, small)),
                 "toy-N9-unconditional.safetensors", "'dit'", "toy-mlp");
 
-        // A real toy checkpoint of width 16, resumed by a run of width 32.
+        // A real toy checkpoint of width 16, resumed by a run of width 32: refused on the configuration, before any shape.
         Files.delete(wrongKind);
         assertEquals(0, run(concat(new String[] {"toy", "--modes", "9", "--steps", "2", "--hidden", "16", "--out", dir.toString()}, small)).code());
         assertOneLineError(run(concat(new String[] {"toy", "--modes", "9", "--steps", "4", "--hidden", "32", "--out", dir.toString(), "--resume"}, small)),
-                "toy-N9-unconditional.safetensors", "shape", "different configuration");
+                "toy-N9-unconditional.safetensors", "another model", "\"hidden\": 16", "\"hidden\": 32");
     }
 
     static String[] concat(String[] a, String[] b) {

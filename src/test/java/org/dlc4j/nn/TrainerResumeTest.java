@@ -57,6 +57,16 @@ class TrainerResumeTest {
     }
 
     @Test
+    void weightsOfAnotherShapeAreRefusedByName() {
+        try (NDManager m = NDManager.newBaseManager(); ToyMlp wide = newModel(m);
+             ToyMlp narrow = new ToyMlp(m, new ToyMlp.Config(16, 4, 9, 4), new Rng(11))) {
+            var weights = wide.params().toHost("");
+            UserException e = assertThrows(UserException.class, () -> narrow.params().load(weights, "", Path.of("wide.safetensors")));
+            assertTrue(e.getMessage().startsWith("wide.safetensors: tensor '") && e.getMessage().contains("has shape"), e.getMessage());
+        }
+    }
+
+    @Test
     void resumedRunMatchesStraightRun(@TempDir Path dir) {
         Checkpoint.Meta meta = new Checkpoint.Meta("toy-mlp", "{}", 0, "grid", 0, "", "", Map.of());
         Run straight;
