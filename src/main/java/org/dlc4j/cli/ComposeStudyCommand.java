@@ -6,10 +6,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.dlc4j.compose.Composition;
 import org.dlc4j.compose.Composition.Method;
 import org.dlc4j.compose.Source;
@@ -209,7 +213,7 @@ final class ComposeStudyCommand {
                 Method firstCoding = methods.stream().filter(Method::makesCodes).findFirst().orElse(null);
                 int classes = FashionMnist.CLASS_NAMES.size();
                 double[] own = new double[2];
-                java.util.Map<Method, double[]> vendiByPair = new java.util.EnumMap<>(Method.class);
+                Map<Method, double[]> vendiByPair = new EnumMap<>(Method.class);
                 StringBuilder byCode = new StringBuilder(String.format(Locale.ROOT, "%n| codes read by their %d nearest training codes | mixed | vote a | vote b |%n|---|---|---|---|%n", codeKnn));
                 StringBuilder md = new StringBuilder("| method | Vendi ↑ (mean ± std) | mixed | P(class a) | P(class b) | pairs collapsed |\n|---|---|---|---|---|---|\n");
                 for (Method m : methods) {
@@ -238,7 +242,7 @@ final class ComposeStudyCommand {
                         int row = p * (2 + SHOWN) * size * size;
                         System.arraycopy(test.slice(a, a + 1).padTo(size).image(0), 0, grid, row, size * size);
                         System.arraycopy(test.slice(b, b + 1).padTo(size).image(0), 0, grid, row + size * size, size * size);
-                        System.arraycopy(samples.batch(java.util.stream.IntStream.range(0, Math.min(SHOWN, perPair)).toArray()), 0, grid,
+                        System.arraycopy(samples.batch(IntStream.range(0, Math.min(SHOWN, perPair)).toArray()), 0, grid,
                                 row + 2 * size * size, Math.min(SHOWN, perPair) * size * size);
                         System.out.printf(Locale.ROOT, "%s pair %d (%s + %s): Vendi %.2f, P(a) %.2f, P(b) %.2f, mixed %.2f%n", m.label(), p,
                                 className(test, a), className(test, b), r.vendi, r.probA, r.probB, r.mixed);
@@ -283,8 +287,8 @@ final class ComposeStudyCommand {
         int l = first.length();
         int n = tokens.length / l;
         int classes = FashionMnist.CLASS_NAMES.size();
-        double[][] votes = java.util.stream.IntStream.range(0, n).parallel()
-                .mapToObj(i -> CodeStats.knnVotes(java.util.Arrays.copyOfRange(tokens, i * l, (i + 1) * l), gallery, k, classes))
+        double[][] votes = IntStream.range(0, n).parallel()
+                .mapToObj(i -> CodeStats.knnVotes(Arrays.copyOfRange(tokens, i * l, (i + 1) * l), gallery, k, classes))
                 .toArray(double[][]::new);
         double[] out = new double[3];
         for (double[] v : votes) {
@@ -300,7 +304,7 @@ final class ComposeStudyCommand {
      * wins: the spread over pairs is mostly between pairs (two shirts vary less than a shirt and a sandal), which a
      * pairwise difference removes and the table's per-method mean ± std keeps.
      */
-    static String pairedVendi(java.util.Map<Method, double[]> vendiByPair) {
+    static String pairedVendi(Map<Method, double[]> vendiByPair) {
         double[] baseline = vendiByPair.get(Method.EMBEDDING);
         StringBuilder out = new StringBuilder();
         for (var e : vendiByPair.entrySet()) {
@@ -403,7 +407,7 @@ final class ComposeStudyCommand {
     }
 
     static double mean(double[] v) {
-        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        return Arrays.stream(v).average().orElse(Double.NaN);
     }
 
     /** Sample standard deviation (n − 1), as a spread over pairs. */
