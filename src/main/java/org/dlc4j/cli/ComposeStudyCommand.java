@@ -49,26 +49,50 @@ final class ComposeStudyCommand {
 
     private ComposeStudyCommand() {}
 
+    /**
+     * The blend tally every measurement here makes, whoever gives the two classes' probabilities (the feature network for
+     * images, the nearest codes' votes for codes): their means, and the share of items giving both at least {@link #MIXED}.
+     */
+    static final class Blend {
+        private double pa;
+        private double pb;
+        private int mixed;
+        private int n;
+
+        void add(double qa, double qb) {
+            pa += qa;
+            pb += qb;
+            mixed += qa >= MIXED && qb >= MIXED ? 1 : 0;
+            n++;
+        }
+
+        double probA() {
+            return pa / n;
+        }
+
+        double probB() {
+            return pb / n;
+        }
+
+        double mixed() {
+            return mixed / (double) n;
+        }
+    }
+
     /** What the feature network says about n compositions of a pair whose sources have classes a and b. */
     record Measured(double vendi, double probA, double probB, double mixed, double shareA, double shareB) {
         static Measured of(FeatureSet f, int a, int b) {
             int n = f.size();
             int k = f.classes();
-            double pa = 0;
-            double pb = 0;
-            int mixed = 0;
+            Blend blend = new Blend();
             int sa = 0;
             int sb = 0;
             for (int i = 0; i < n; i++) {
-                double qa = f.probs()[i * k + a];
-                double qb = f.probs()[i * k + b];
-                pa += qa;
-                pb += qb;
-                mixed += qa >= MIXED && qb >= MIXED ? 1 : 0;
+                blend.add(f.probs()[i * k + a], f.probs()[i * k + b]);
                 sa += f.predicted(i) == a ? 1 : 0;
                 sb += f.predicted(i) == b ? 1 : 0;
             }
-            return new Measured(Vendi.score(f.pool()), pa / n, pb / n, mixed / (double) n, sa / (double) n, sb / (double) n);
+            return new Measured(Vendi.score(f.pool()), blend.probA(), blend.probB(), blend.mixed(), sa / (double) n, sb / (double) n);
         }
 
         boolean collapsed() {
@@ -153,21 +177,21 @@ final class ComposeStudyCommand {
                     var cond = Composition.condition(m, sources.get(p), weights, count, new Rng(seed));
                     DiT.Config c = decoders.dit(m).model().config();
                     float[] images = decoders.sample(manager, m, sources.get(p), cond, options, new Rng(seed + 1));
-                    return new Composed(ImageDataset.fromBatch("compositions", images, c.channels(), c.image(), c.image()), cond, sources.get(p));
+                    return new Composed(ImageDataset.fromBatch("compositions", images, c.channels(), c.image(), c.image()), cond);
                 };
-                return body.run(test, chosen, composer, net, decoders.imageSize());
+                return body.run(test, chosen, sources, composer, net, decoders.imageSize());
             }
         }
 
-        /** n compositions of one pair: the images, what the DiT was given, and the pair's sources. */
-        record Composed(ImageDataset images, Condition condition, List<Source> sources) {}
+        /** n compositions of one pair: the images and what the DiT was given. */
+        record Composed(ImageDataset images, Condition condition) {}
 
         interface Composer {
             Composed compose(Method m, int pair, double[] weights, int n, long seed);
         }
 
         interface Body {
-            Integer run(ImageDataset test, int[][] pairs, Composer composer, FeatureNet net, int size);
+            Integer run(ImageDataset test, int[][] pairs, List<List<Source>> sources, Composer composer, FeatureNet net, int size);
         }
 
         Path out(String fallback) {
@@ -208,11 +232,18 @@ final class ComposeStudyCommand {
                         + ", not " + codeKnn);
             }
             Path dir = out("out/compose/table");
-            return run(methods, pairs != null ? pairs : 10, perPair, (test, chosen, composer, net, size) -> {
+            return run(methods, pairs != null ? pairs : 10, perPair, (test, chosen, sources, composer, net, size) -> {
                 StringBuilder csv = new StringBuilder("method,pair,a,b,class_a,class_b,vendi,prob_a,prob_b,mixed,share_a,share_b,code_vote_a,code_vote_b,code_mixed\n");
-                Method firstCoding = methods.stream().filter(Method::makesCodes).findFirst().orElse(null);
-                int classes = FashionMnist.CLASS_NAMES.size();
-                double[] own = new double[2];
+                boolean readCodes = gallery != null && methods.stream().anyMatch(Method::makesCodes);
+                // Each source's own code read the same way: how much of its class a whole code carries.
+                Blend own = new Blend();
+                if (readCodes) {
+                    checkGallery(gallery, sources.get(0).get(0));   // before any sampling; the sources share one encoder
+                    for (int p = 0; p < chosen.length; p++) {
+                        own.add(codeVotes(sources.get(p).get(0).code(), gallery, codeKnn)[test.labels()[chosen[p][0]]],
+                                codeVotes(sources.get(p).get(1).code(), gallery, codeKnn)[test.labels()[chosen[p][1]]]);
+                    }
+                }
                 Map<Method, double[]> vendiByPair = new EnumMap<>(Method.class);
                 StringBuilder byCode = new StringBuilder(String.format(Locale.ROOT, "%n| codes read by their %d nearest training codes | mixed | vote a | vote b |%n|---|---|---|---|%n", codeKnn));
                 StringBuilder md = new StringBuilder("| method | Vendi ↑ (mean ± std) | mixed | P(class a) | P(class b) | pairs collapsed |\n|---|---|---|---|---|---|\n");
@@ -227,17 +258,12 @@ final class ComposeStudyCommand {
                         ImageDataset samples = composed.images();
                         Measured r = Measured.of(net.embed(samples, EvalCommand.EMBED_BATCH), test.labels()[a], test.labels()[b]);
                         rows.add(r);
-                        double[] votes = gallery != null && m.makesCodes() ? codeVotes(composed, gallery, codeKnn, test.labels()[a], test.labels()[b]) : null;
+                        double[] votes = readCodes && m.makesCodes() ? codeBlend(composed.condition(), gallery, codeKnn, test.labels()[a], test.labels()[b]) : null;
                         csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s%n", m.label(), p, a, b,
                                 className(test, a), className(test, b), r.vendi, r.probA, r.probB, r.mixed, r.shareA, r.shareB,
                                 votes == null ? ",," : String.format(Locale.ROOT, "%.4f,%.4f,%.4f", votes[0], votes[1], votes[2])));
                         for (int i = 0; votes != null && i < 3; i++) {
                             coded[i] += votes[i] / chosen.length;
-                        }
-                        if (votes != null && m == firstCoding) {
-                            List<Source> two = composed.sources();
-                            own[0] += CodeStats.knnVotes(two.get(0).code(), gallery, codeKnn, classes)[test.labels()[a]] / chosen.length;
-                            own[1] += CodeStats.knnVotes(two.get(1).code(), gallery, codeKnn, classes)[test.labels()[b]] / chosen.length;
                         }
                         int row = p * (2 + SHOWN) * size * size;
                         System.arraycopy(test.slice(a, a + 1).padTo(size).image(0), 0, grid, row, size * size);
@@ -253,15 +279,15 @@ final class ComposeStudyCommand {
                     md.append(String.format(Locale.ROOT, "| %s | %.2f ± %.2f | %.0f%% | %.2f | %.2f | %d of %d |%n", m.label(), mean(vendi), std(vendi),
                             100 * rows.stream().mapToDouble(Measured::mixed).average().orElse(0), rows.stream().mapToDouble(Measured::probA).average().orElse(0),
                             rows.stream().mapToDouble(Measured::probB).average().orElse(0), rows.stream().filter(Measured::collapsed).count(), rows.size()));
-                    if (gallery != null && m.makesCodes()) {
+                    if (readCodes && m.makesCodes()) {
                         byCode.append(String.format(Locale.ROOT, "| %s | %.0f%% | %.2f | %.2f |%n", m.label(), 100 * coded[2], coded[0], coded[1]));
                     }
                 }
-                // The same draws as the table's pairs, continued, so the table's pairs come first.
                 md.append(pairedVendi(vendiByPair));
+                // The same draws as the table's pairs, continued, so the table's pairs come first.
                 md.append(pixelBlends(test, pairs(test, Math.max(CALIBRATION_PAIRS, chosen.length), new Rng(common.seed)), net, size));
-                if (gallery != null && firstCoding != null) {
-                    md.append(byCode).append(String.format(Locale.ROOT, "| each source's own code (calibration) | – | %.2f | %.2f |%n", own[0], own[1]));
+                if (readCodes) {
+                    md.append(byCode).append(String.format(Locale.ROOT, "| each source's own code (calibration) | – | %.2f | %.2f |%n", own.probA(), own.probB()));
                 }
                 write(dir.resolve("table.csv"), csv.toString());
                 write(dir.resolve("table.md"), md.toString());
@@ -272,31 +298,35 @@ final class ComposeStudyCommand {
         }
     }
 
+    /** Refuses a gallery whose codes are not the sources' kind: another L×V or another encoder. */
+    static void checkGallery(DlcFile gallery, Source source) {
+        if (source.length() != gallery.length() || source.vocab() != gallery.vocab()
+                || !source.encoderSha().isEmpty() && !gallery.encoderSha().isEmpty() && !source.encoderSha().equals(gallery.encoderSha())) {
+            throw new UserException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
+                    + " compositions' (" + source.length() + "×" + source.vocab() + "): encode the training images with the same encoder");
+        }
+    }
+
+    /** The class vote shares of the k gallery codes nearest {@code code}. */
+    static double[] codeVotes(int[] code, DlcFile gallery, int k) {
+        return CodeStats.knnVotes(code, gallery, k, FashionMnist.CLASS_NAMES.size());
+    }
+
     /**
      * The mean vote of each composed code's k nearest gallery codes for source a's class and b's, and the share of codes
      * whose votes give both at least {@link #MIXED}: the "mixed" test of the images, put to the codes themselves.
      */
-    static double[] codeVotes(Study.Composed composed, DlcFile gallery, int k, int a, int b) {
-        Source first = composed.sources().get(0);
-        if (first.length() != gallery.length() || first.vocab() != gallery.vocab()
-                || !first.encoderSha().isEmpty() && !gallery.encoderSha().isEmpty() && !first.encoderSha().equals(gallery.encoderSha())) {
-            throw new UserException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
-                    + " compositions' (" + first.length() + "×" + first.vocab() + "): encode the training images with the same encoder");
-        }
-        int[] tokens = composed.condition().tokens();
-        int l = first.length();
-        int n = tokens.length / l;
-        int classes = FashionMnist.CLASS_NAMES.size();
-        double[][] votes = IntStream.range(0, n).parallel()
-                .mapToObj(i -> CodeStats.knnVotes(Arrays.copyOfRange(tokens, i * l, (i + 1) * l), gallery, k, classes))
+    static double[] codeBlend(Condition composed, DlcFile gallery, int k, int a, int b) {
+        int[] tokens = composed.tokens();
+        int l = gallery.length();
+        double[][] votes = IntStream.range(0, tokens.length / l).parallel()
+                .mapToObj(i -> codeVotes(Arrays.copyOfRange(tokens, i * l, (i + 1) * l), gallery, k))
                 .toArray(double[][]::new);
-        double[] out = new double[3];
+        Blend blend = new Blend();
         for (double[] v : votes) {
-            out[0] += v[a] / n;
-            out[1] += v[b] / n;
-            out[2] += v[a] >= MIXED && v[b] >= MIXED ? 1.0 / n : 0;
+            blend.add(v[a], v[b]);
         }
-        return out;
+        return new double[] {blend.probA(), blend.probB(), blend.mixed()};
     }
 
     /**
@@ -339,18 +369,12 @@ final class ComposeStudyCommand {
             }
         }
         FeatureSet f = net.embed(ImageDataset.fromBatch("pixel blends", blends, 1, size, size), EvalCommand.EMBED_BATCH);
-        double pa = 0;
-        double pb = 0;
-        int mixed = 0;
+        Blend blend = new Blend();
         for (int p = 0; p < pairs.length; p++) {
-            double qa = f.probs()[p * f.classes() + test.labels()[pairs[p][0]]];
-            double qb = f.probs()[p * f.classes() + test.labels()[pairs[p][1]]];
-            pa += qa / pairs.length;
-            pb += qb / pairs.length;
-            mixed += qa >= MIXED && qb >= MIXED ? 1 : 0;
+            blend.add(f.probs()[p * f.classes() + test.labels()[pairs[p][0]]], f.probs()[p * f.classes() + test.labels()[pairs[p][1]]]);
         }
         return String.format(Locale.ROOT, "| pixel mean of the two sources (judge calibration: %d random pairs, one image each) | – | %.0f%% | %.2f | %.2f | – |%n",
-                pairs.length, 100.0 * mixed / pairs.length, pa, pb);
+                pairs.length, 100 * blend.mixed(), blend.probA(), blend.probB());
     }
 
     @Command(name = "sweep", mixinStandardHelpOptions = true,
@@ -370,7 +394,7 @@ final class ComposeStudyCommand {
             }
             int perPair = n != null ? n : 64;
             Path dir = out("out/compose/sweep");
-            return run(methods, pairs != null ? pairs : 3, perPair, (test, chosen, composer, net, size) -> {
+            return run(methods, pairs != null ? pairs : 3, perPair, (test, chosen, sources, composer, net, size) -> {
                 StringBuilder csv = new StringBuilder("method,weight_a,prob_a,prob_b,share_a,share_b\n");
                 List<Plots.Series> series = new ArrayList<>();
                 for (Method m : methods) {
