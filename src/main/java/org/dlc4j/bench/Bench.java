@@ -173,7 +173,7 @@ public final class Bench {
         ImageDataset images = ImageDataset.fromBatch("random", new Rng(8).uniforms(count * 28 * 28), 1, 28, 28);
         Path ck = tmp.resolve("sem.safetensors");
         Path out = tmp.resolve("sem-out.safetensors");
-        double perStep = secondsPerStep(p, (resume, until) -> SemTraining.train(manager, config, images, ck, resume, out, until).trainSeconds());
+        double perStep = secondsPerStep(p, (resume, until) -> SemTraining.train(manager, config, images, ck, resume, out, until, 0).trainSeconds());
         return new Measurement("sem_train", "SEM training step", preset, "images/s", config.batch() / perStep, Double.NaN, perStep, p.steps());
     }
 

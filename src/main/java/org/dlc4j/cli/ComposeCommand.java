@@ -193,14 +193,18 @@ public final class ComposeCommand implements Callable<Integer> {
             if (!(o.tau > 0) || Double.isInfinite(o.tau)) {
                 throw new UserException("--tau must be a positive number, not " + o.tau);
             }
-            Path encoder = SemCommand.encoderOrDefault(o.encoder);
-            if (!Files.exists(encoder)) {
-                throw new UserException("SEM encoder " + encoder + " not found: pass --encoder");
-            }
             boolean codes = methods.stream().anyMatch(Method::makesCodes);
             TrainedDit dlc = codes ? open(manager, o.dlcDit, Conditioning.DLC) : null;
             try {
                 TrainedDit sem = methods.contains(Method.EMBEDDING) ? open(manager, o.semDit, Conditioning.SEM) : null;
+                // The encoder the decoders read: the one the DLC DiT (else the SEM DiT) was trained on.
+                Path encoder = SemCommand.encoderFor(o.encoder, dlc != null ? dlc.encoderSha() : sem != null ? sem.encoderSha() : "");
+                if (!Files.exists(encoder)) {
+                    if (sem != null) {
+                        sem.close();
+                    }
+                    throw new UserException("SEM encoder " + encoder + " not found: pass --encoder");
+                }
                 return new Decoders(encoder, dlc, sem);
             } catch (RuntimeException e) {
                 if (dlc != null) {

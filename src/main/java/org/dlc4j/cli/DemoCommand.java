@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/demo", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--encoder", description = "SEM encoder (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
+    @Option(names = "--encoder", description = "SEM encoder (default: the one the shipped DLC DiT was trained on, from models/sem).")
     Path encoderPath;
 
     @Override
@@ -75,7 +75,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path assets = Home.dir().resolve("assets").resolve("fmnist");
         ImageDataset queries = PngFolderDataset.load(assets.resolve("queries"), 1);
         ImageDataset gallery = ImageNpz.read(assets.resolve("gallery.npz"));
-        Path encoder = SemCommand.encoderOrDefault(encoderPath);
+        // The encoder of the shipped DLC DiT, so that the demo's codes are the ones its decoder reads.
+        Path encoder = SemCommand.encoderFor(encoderPath, DitCommand.encoderShaOf(DitCommand.defaultModel("dlc")));
         if (!Files.exists(encoder)) {
             throw new UserException("SEM encoder " + encoder + " not found: run from a full clone (models/ ships it) or pass --encoder");
         }

@@ -40,6 +40,11 @@ public final class DitCommand implements Callable<Integer> {
         return Home.models().resolve("dit").resolve("fmnist-" + cond + ".safetensors");
     }
 
+    /** The SHA-256 of the encoder whose codes the DiT at {@code path} was trained on; "" when there is no such file or hash. */
+    static String encoderShaOf(Path path) {
+        return Files.exists(path) ? org.dlc4j.io.Checkpoint.load(path).meta().extra().getOrDefault(TrainedDit.ENCODER_SHA, "") : "";
+    }
+
     /**
      * A trained model of this conditioning: the shipped one in models/, else the one dlc dit train --out out/dit/… left
      * (models/ holds only what the demo needs; the class and SEM baselines live in out/).
@@ -325,7 +330,7 @@ public final class DitCommand implements Callable<Integer> {
             if (sources > 1) {
                 throw new UserException("give at most one of --codes, --images and --class");
             }
-            Path encoder = SemCommand.encoderOrDefault(encoderPath);
+            Path encoder = SemCommand.encoderFor(encoderPath, dit.encoderSha());
             if (imagesPath != null && c.conditioning() != Conditioning.NONE) {
                 return Conditioned.fromImages(manager, dit, loadImages(), encoder, n);
             }

@@ -102,7 +102,6 @@ final class DitCurveCommand implements Callable<Integer> {
         Path csv = out.resolve("curve.csv");
         Map<String, Row> rows = readRows(csv);
         ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, n);
-        Path encoder = SemCommand.encoderOrDefault(encoderPath);
         try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
             var reference = EvalCommand.RefSet.open("test", data.dir, 10_000, net, manager);
             for (Path m : models) {
@@ -114,7 +113,7 @@ final class DitCurveCommand implements Callable<Integer> {
                     if (rows.containsKey(probe.key())) {
                         continue;
                     }
-                    var conditioned = DitCommand.Conditioned.fromImages(scope, dit, test, encoder, n);
+                    var conditioned = DitCommand.Conditioned.fromImages(scope, dit, test, SemCommand.encoderFor(encoderPath, dit.encoderSha()), n);
                     float[] images = DitSampling.sample(scope, dit.model(), conditioned.condition(),
                             new DitSampling.Options(sc, scale, Integer.MAX_VALUE, 100), new Rng(common.seed));
                     ImageDataset samples = conditioned.samples(cond, images, dit.model().config());

@@ -41,6 +41,30 @@ public final class SemCommand implements Callable<Integer> {
         return given != null ? given : defaultEncoder("32x64");
     }
 
+    /**
+     * The encoder whose codes a model was trained on: {@code given} if set, else the file under models/sem whose
+     * SHA-256 is {@code sha} (models/ may ship a newer default encoder beside the one an older DiT reads), else the
+     * default one, which the model's own check then refuses with a message if it does not match.
+     */
+    static Path encoderFor(Path given, String sha) {
+        if (given != null || sha == null || sha.isEmpty()) {
+            return encoderOrDefault(given);
+        }
+        Path dir = Home.models().resolve("sem");
+        if (java.nio.file.Files.isDirectory(dir)) {
+            try (var files = java.nio.file.Files.list(dir)) {
+                var match = files.filter(f -> f.toString().endsWith(".safetensors")).sorted()
+                        .filter(f -> sha.equals(org.dlc4j.io.Hashes.sha256(f))).findFirst();
+                if (match.isPresent()) {
+                    return match.get();
+                }
+            } catch (java.io.IOException e) {
+                throw new UserException("cannot list " + dir + ": " + e.getMessage());
+            }
+        }
+        return encoderOrDefault(null);
+    }
+
     /** "0.35,1" → {0.35, 1}, a sub-range of (0, 1]. */
     static double[] range(String s, String flag) {
         String[] parts = s.split(",");
@@ -73,7 +97,7 @@ public final class SemCommand implements Callable<Integer> {
         throw new UserException("--shape '" + shape + "' is not LxV with L >= 1 and V >= 2, e.g. 32x64");
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Self-supervised DINO training of the encoder on Fashion-MNIST train (resumable).")
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Self-supervised training of the encoder (DINO, BYOL or VICReg; ViT or ResNet) on Fashion-MNIST train (resumable).")
     static final class Train implements Callable<Integer> {
         @Mixin
         CommonOptions common;
@@ -87,8 +111,38 @@ public final class SemCommand implements Callable<Integer> {
         @Option(names = "--shape", defaultValue = "32x64", description = "L×V of the code: 32x64 (shipped), 8x256, 128x16 (default: ${DEFAULT-VALUE}).")
         String shape;
 
-        @Option(names = "--epochs", description = "Passes over the training images (default: the preset's).")
-        Integer epochs;
+        @Option(names = "--backbone", defaultValue = "vit",
+                description = "vit (the paper's: a ViT with registers) or resnet (a small residual CNN at 28 px) (default: ${DEFAULT-VALUE}).")
+        String backbone;
+
+        @Option(names = "--objective", defaultValue = "dino",
+                description = "dino (the paper's, with multi-crop), byol or vicreg (two views) (default: ${DEFAULT-VALUE}).")
+        String objective;
+
+        @Option(names = "--widths", split = ",", description = "ResNet stage widths, e.g. 32,64,128 (default: the preset's).")
+        int[] widths;
+
+        @Option(names = "--blocks", description = "ResNet basic blocks per stage (default: 1).")
+        Integer blocks;
+
+        @Option(names = "--batch", description = "Images per step (default: 128).")
+        Integer batch;
+
+        @Option(names = "--teacher-momentum", description = "First EMA momentum of the teacher (or of VICReg's shipped average), rising to 1 (default: 0.99).")
+        Double teacherMomentum;
+
+        @Option(names = "--locals", description = "DINO's local crops per image (default: 4).")
+        Integer locals;
+
+        @Option(names = "--code-diversity", description = "Weight of wav2vec 2.0's codebook diversity penalty on the SEM softmaxes (default: 1 for byol and vicreg, 0 for dino).")
+        Double codeDiversity;
+
+        @Option(names = "--snapshot-every", defaultValue = "0",
+                description = "Also write the encoder as it would ship every N steps, to snapshots/ beside --checkpoint (default: never).")
+        long snapshotEvery;
+
+        @Option(names = "--epochs", description = "Passes over the training images, fractions allowed (default: the preset's).")
+        Double epochs;
 
         @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
         int limit;
@@ -132,13 +186,82 @@ public final class SemCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             int[] lv = parseShape(shape);
+            SemTraining.Objective obj = switch (objective.toLowerCase(Locale.ROOT)) {
+                case "dino" -> SemTraining.Objective.DINO;
+                case "byol" -> SemTraining.Objective.BYOL;
+                case "vicreg" -> SemTraining.Objective.VICREG;
+                default -> throw new UserException("--objective '" + objective + "' is not dino, byol or vicreg");
+            };
+            SemEncoder.Config encoder = switch (backbone.toLowerCase(Locale.ROOT)) {
+                case "vit" -> {
+                    if (widths != null || blocks != null) {
+                        throw new UserException("--widths and --blocks shape the ResNet: add --backbone resnet, or drop them");
+                    }
+                    SemEncoder.Config e = preset.equals("tiny") ? SemEncoder.Config.tiny() : SemEncoder.Config.fmnist(lv[0], lv[1]);
+                    yield stem == null ? e : e.withStem(stem);
+                }
+                case "resnet" -> {
+                    if (stem != null) {
+                        throw new UserException("--stem shapes the ViT's patch embedding: drop it with --backbone resnet");
+                    }
+                    SemEncoder.Config e = preset.equals("tiny") ? SemEncoder.Config.tinyResNet() : SemEncoder.Config.fmnistResNet(lv[0], lv[1]);
+                    int[] w = widths != null ? widths : e.widths();
+                    int d = blocks != null ? blocks : e.depth();
+                    if (w.length == 0 || java.util.Arrays.stream(w).anyMatch(x -> x < 1) || d < 1) {
+                        throw new UserException("--widths takes positive channel counts (e.g. 32,64,128) and --blocks a count ≥ 1");
+                    }
+                    yield SemEncoder.Config.resnet(e.image(), e.channels(), w, d, e.length(), e.vocab());
+                }
+                default -> throw new UserException("--backbone '" + backbone + "' is not vit or resnet");
+            };
             SemTraining.Config c = switch (preset) {
-                case "fmnist" -> SemTraining.Config.fmnist(stem == null ? SemEncoder.Config.fmnist(lv[0], lv[1])
-                        : SemEncoder.Config.fmnist(lv[0], lv[1]).withStem(stem), common.seed);
-                case "tiny" -> SemTraining.Config.tiny(common.seed);
+                case "fmnist" -> obj == SemTraining.Objective.DINO ? SemTraining.Config.fmnist(encoder, common.seed)
+                        : SemTraining.Config.twoView(encoder, obj, common.seed);
+                case "tiny" -> obj == SemTraining.Objective.DINO ? SemTraining.Config.tiny(common.seed).with(b -> {
+                    b.encoder = encoder;
+                    b.ibot = encoder.resnet() ? 0 : b.ibot;
+                })
+                        : SemTraining.Config.tinyTwoView(obj, common.seed).with(b -> b.encoder = encoder);
                 default -> throw new UserException("--preset '" + preset + "' is not fmnist or tiny");
             };
+            if (encoder.resnet() && ibot != null && ibot > 0) {
+                throw new UserException("--ibot needs patches: the ResNet backbone has none (use --backbone vit, or --ibot 0)");
+            }
+            if (locals != null) {
+                if (obj != SemTraining.Objective.DINO && locals > 0) {
+                    throw new UserException("--locals is for DINO's multi-crop: " + objective + " takes two views");
+                }
+                if (locals < 0) {
+                    throw new UserException("--locals must be ≥ 0, not " + locals);
+                }
+                c = c.withCrops(c.crops().withLocals(locals));
+            }
+            if (batch != null) {
+                if (batch < 2) {
+                    throw new UserException("--batch must be at least 2 (the objectives compare images within a batch), not " + batch);
+                }
+                c = c.withBatch(batch);
+            }
+            if (teacherMomentum != null) {
+                if (!(teacherMomentum >= 0 && teacherMomentum <= 1)) {
+                    throw new UserException("--teacher-momentum must be in [0, 1], not " + teacherMomentum);
+                }
+                c = c.withTeacherMomentum(teacherMomentum);
+            }
+            if (codeDiversity != null) {
+                if (!(codeDiversity >= 0)) {
+                    throw new UserException("--code-diversity must be ≥ 0, not " + codeDiversity);
+                }
+                double w = codeDiversity;
+                c = c.with(b -> b.codeDiversity = w);
+            }
+            if (snapshotEvery < 0) {
+                throw new UserException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
+            }
             if (epochs != null) {
+                if (!(epochs > 0)) {
+                    throw new UserException("--epochs must be > 0, not " + epochs);
+                }
                 c = c.withEpochs(epochs);
             }
             if (lr != null) {
@@ -165,7 +288,7 @@ public final class SemCommand implements Callable<Integer> {
             Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "sem", "train-" + name + ".safetensors");
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
             try (NDManager manager = common.newManager()) {
-                var r = SemTraining.train(manager, c, train, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE);
+                var r = SemTraining.train(manager, c, train, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE, snapshotEvery);
                 System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.1f images/s, last loss %.4f%n",
                         r.steps(), r.totalSteps(), r.trainSeconds(), r.imagesPerSecond(), r.finalLoss());
                 System.out.println(r.finished() ? "wrote " + target : "stopped; continue with --resume (checkpoint " + ckpt + ")");
@@ -177,6 +300,16 @@ public final class SemCommand implements Callable<Integer> {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Write the teacher encoder of a training checkpoint, to evaluate a run that is still going or was stopped.")
     static final class Export implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        DataOption data;
+
+        @Option(names = "--limit", defaultValue = "0",
+                description = "The --limit the run trained with: a ResNet's BatchNorm is recalibrated on those training images (default: all).")
+        int limit;
+
         @Option(names = "--checkpoint", required = true, description = "A dlc sem train checkpoint.")
         Path checkpoint;
 
@@ -188,7 +321,11 @@ public final class SemCommand implements Callable<Integer> {
             if (!java.nio.file.Files.exists(checkpoint)) {
                 throw new UserException("checkpoint " + checkpoint + " not found: pass the --checkpoint of a dlc sem train run");
             }
-            SemTraining.exportTeacher(checkpoint, out);
+            // The training images, on which a ResNet's BatchNorm is recalibrated as at the end of a run.
+            ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
+            try (NDManager manager = common.newManager()) {
+                SemTraining.exportTeacher(manager, checkpoint, train, out);
+            }
             System.out.println("wrote " + out);
             return 0;
         }
@@ -242,8 +379,8 @@ public final class SemCommand implements Callable<Integer> {
                 DlcFile codes = new DlcFile(te.tokens(), c.length(), c.vocab(), test.labels(), null, c.tau(), enc.sha256(), test.name());
                 CodeStats stats = CodeStats.of(codes);
                 System.out.printf(Locale.ROOT, "encoder %s (%d×%d)%n", enc.sha256().substring(0, 12), c.length(), c.vocab());
-                System.out.printf(Locale.ROOT, "linear probe, test accuracy: DLC one-hot %.4f | continuous SEM %.4f | backbone [CLS] %.4f%n",
-                        dlc.testAccuracy(), sem.testAccuracy(), cls.testAccuracy());
+                System.out.printf(Locale.ROOT, "linear probe, test accuracy: DLC one-hot %.4f | continuous SEM %.4f | backbone feature (%s) %.4f%n",
+                        dlc.testAccuracy(), sem.testAccuracy(), c.resnet() ? "pooled" : "[CLS]", cls.testAccuracy());
                 System.out.printf(Locale.ROOT, "code usage on test: %.1f%% of V per position on average (min %.1f%%), perplexity %.1f, %d distinct codes of %d%n",
                         100 * stats.meanUsage(), 100 * java.util.Arrays.stream(stats.usage()).min().orElse(0), stats.meanPerplexity(),
                         stats.distinctCodes(), stats.count());

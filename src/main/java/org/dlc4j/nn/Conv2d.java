@@ -11,11 +11,17 @@ public final class Conv2d {
     private final Shape stride;
     private final Shape padding;
 
+    /** @param biasInit null for no bias */
     public Conv2d(Params p, String name, int in, int out, int kernel, int stride, int padding, Init weightInit, Init biasInit, Rng rng) {
         this.weight = p.add(name + ".weight", new long[] {out, in, kernel, kernel}, weightInit, rng);
-        this.bias = p.add(name + ".bias", new long[] {out}, biasInit, rng);
+        this.bias = biasInit == null ? null : p.add(name + ".bias", new long[] {out}, biasInit, rng);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
+    }
+
+    /** Without a bias (a BatchNorm follows), weight drawn from {@code weightInit}. */
+    public static Conv2d noBias(Params p, String name, int in, int out, int kernel, int stride, int padding, Init weightInit, Rng rng) {
+        return new Conv2d(p, name, in, out, kernel, stride, padding, weightInit, null, rng);
     }
 
     /** PyTorch's default initialisation: U(±1/√fan_in) for weight and bias, fan_in = in·k². */

@@ -24,9 +24,10 @@ public final class Ema implements AutoCloseable {
         return shadow;
     }
 
+    /** Moves every shadow weight towards its namesake in {@code params} (which may hold more: BYOL's predictor has no teacher twin). */
     public void update(Params params, double decay) {
-        for (var e : params.all().entrySet()) {
-            shadow.get(e.getKey()).muli(decay).addi(e.getValue().mul(1 - decay));
+        for (var e : shadow.all().entrySet()) {
+            e.getValue().muli(decay).addi(params.get(e.getKey()).mul(1 - decay));
         }
     }
 

@@ -22,6 +22,9 @@ import org.dlc4j.util.UserException;
 public final class Params implements AutoCloseable {
     private final NDManager manager;
     private final LinkedHashMap<String, NDArray> arrays = new LinkedHashMap<>();
+    // State that is saved and loaded with the weights but not trained (BatchNorm's running statistics): outside
+    // all(), so neither the optimizer, nor the gradient clip, nor the EMA sees it.
+    private final LinkedHashMap<String, NDArray> buffers = new LinkedHashMap<>();
 
     public Params(NDManager parent) {
         this.manager = parent.newSubManager();
@@ -39,6 +42,21 @@ public final class Params implements AutoCloseable {
         a.setRequiresGradient(true);
         arrays.put(name, a);
         return a;
+    }
+
+    /** A named tensor that is saved and loaded with the weights but never trained, filled with {@code value}. */
+    public NDArray buffer(String name, long[] shape, float value) {
+        if (arrays.containsKey(name) || buffers.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate parameter " + name);
+        }
+        NDArray a = manager.full(new Shape(shape), value);
+        buffers.put(name, a);
+        return a;
+    }
+
+    /** The untrained buffers, in registration order. */
+    public Map<String, NDArray> buffers() {
+        return Collections.unmodifiableMap(buffers);
     }
 
     public NDArray get(String name) {
@@ -84,6 +102,7 @@ public final class Params implements AutoCloseable {
     public LinkedHashMap<String, HostTensor> toHost(String prefix) {
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
         arrays.forEach((name, a) -> out.put(prefix + name, HostTensor.ofFloats(a.getShape().getShape(), a.toType(DataType.FLOAT32, false).toFloatArray())));
+        buffers.forEach((name, a) -> out.put(prefix + name, HostTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
         return out;
     }
 
@@ -92,7 +111,12 @@ public final class Params implements AutoCloseable {
      * of another configuration fails with a message instead of silently mis-loading.
      */
     public void load(Map<String, HostTensor> tensors, String prefix, Path source) {
-        for (var e : arrays.entrySet()) {
+        load(arrays, tensors, prefix, source);
+        load(buffers, tensors, prefix, source);
+    }
+
+    private static void load(Map<String, NDArray> into, Map<String, HostTensor> tensors, String prefix, Path source) {
+        for (var e : into.entrySet()) {
             HostTensor t = tensors.get(prefix + e.getKey());
             if (t == null) {
                 throw new UserException(source + " has no tensor '" + prefix + e.getKey() + "': it was written for a different model configuration");

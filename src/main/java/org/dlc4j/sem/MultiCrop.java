@@ -22,6 +22,18 @@ public record MultiCrop(double[] globalScale, double[] localScale, int locals, i
         return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 4, 16, 0.4, 1.0);
     }
 
+    /**
+     * The two-view recipe (BYOL, VICReg) for 28-px garments: crops of 20–100% of the area, flip, brightness and
+     * contrast, no local crops and no blur (at this size a blur erases the texture that tells a shirt from a coat).
+     */
+    public static MultiCrop twoView() {
+        return new MultiCrop(new double[] {0.2, 1.0}, new double[] {0.05, 0.2}, 0, 14, 0.4, 0.0);
+    }
+
+    public MultiCrop withLocals(int locals) {
+        return new MultiCrop(globalScale, localScale, locals, localSize, jitter, maxBlur);
+    }
+
     public static MultiCrop tiny() {
         return new MultiCrop(new double[] {0.35, 1.0}, new double[] {0.1, 0.35}, 2, 16, 0.4, 1.0);
     }

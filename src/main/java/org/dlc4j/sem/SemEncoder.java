@@ -3,6 +3,9 @@ package org.dlc4j.sem;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import java.util.List;
+import org.dlc4j.nn.BatchNorm;
 import org.dlc4j.nn.ConvStem;
 import org.dlc4j.nn.Init;
 import org.dlc4j.nn.LayerNorm;
@@ -14,11 +17,13 @@ import org.dlc4j.util.Rng;
 import org.dlc4j.nn.Scalar;
 
 /**
- * The DLC encoder: a ViT with [CLS] and register tokens whose representation passes through a Simplicial Embedding,
- * as the reference's {@code DinoVisionTransformerWithSEM}:
+ * The DLC encoder: a backbone whose representation passes through a Simplicial Embedding. The paper's backbone is a
+ * ViT with [CLS] and register tokens, as the reference's {@code DinoVisionTransformerWithSEM}; the alternative is a
+ * small {@link ResNet}, whose pooled feature the SEM reads instead (the SEM paper, Lavoie et al. 2022, put it on a
+ * ResNet-18):
  *
  * <pre>
- *   z = LN_sem(W_in · [cls; reg_1..R])      (pre-final-norm tokens of the last block, L·V values)
+ *   z = LN_sem(W_in · [cls; reg_1..R])      (ViT: pre-final-norm tokens of the last block; ResNet: the pooled feature)
  *   p_l = softmax(z_l / τ)  for l = 1..L    (one distribution over V per position)
  *   cls' = norm(W_out · vec(p))             (replaces [CLS] for the self-supervised head)
  * </pre>
@@ -38,17 +43,44 @@ public final class SemEncoder {
      * @param length     L, positions of the code
      * @param vocab      V, tokens per position
      * @param tau        softmax temperature of the SEM during training (reference: 1.0)
+     * @param backbone   "vit" (the paper's; also what a file without this field holds) or "resnet"
+     * @param widths     channels of the ResNet's stages (its {@code depth} is blocks per stage, its {@code dim} the last
+     *                   width); null for the ViT, whose patch, stem, heads, MLP ratio, registers and LayerScale the
+     *                   ResNet does not use (0)
      */
     public record Config(int image, int channels, int patch, int stem, int dim, int depth, int heads, double mlpRatio, int registers,
-                         double layerScale, int length, int vocab, double tau) {
+                         double layerScale, int length, int vocab, double tau, String backbone, int[] widths) {
         public Config {
             if (image % patch != 0) {
                 throw new IllegalArgumentException("image " + image + " is not a multiple of patch " + patch);
             }
+            if (RESNET.equals(backbone) && (widths == null || widths.length == 0 || widths[widths.length - 1] != dim)) {
+                throw new IllegalArgumentException("a ResNet's dim must be its last stage width, not " + dim);
+            }
+        }
+
+        /** A ViT encoder. */
+        public Config(int image, int channels, int patch, int stem, int dim, int depth, int heads, double mlpRatio, int registers,
+                      double layerScale, int length, int vocab, double tau) {
+            this(image, channels, patch, stem, dim, depth, heads, mlpRatio, registers, layerScale, length, vocab, tau, VIT, null);
+        }
+
+        public boolean resnet() {
+            return RESNET.equals(backbone);
         }
 
         public Config withStem(int stem) {
-            return new Config(image, channels, patch, stem, dim, depth, heads, mlpRatio, registers, layerScale, length, vocab, tau);
+            return new Config(image, channels, patch, stem, dim, depth, heads, mlpRatio, registers, layerScale, length, vocab, tau, backbone, widths);
+        }
+
+        /** A ResNet encoder at {@code image} px, {@code depth} basic blocks per stage. */
+        public static Config resnet(int image, int channels, int[] widths, int depth, int length, int vocab) {
+            return new Config(image, channels, 1, 0, widths[widths.length - 1], depth, 0, 0, 0, 0, length, vocab, 1.0, RESNET, widths.clone());
+        }
+
+        /** The ResNet preset: native 28 px (a convolution needs no padding to whole patches), stages 32-64-128, one block each. */
+        public static Config fmnistResNet(int length, int vocab) {
+            return resnet(28, 1, new int[] {32, 64, 128}, 1, length, vocab);
         }
 
         public int grid() {
@@ -68,20 +100,29 @@ public final class SemEncoder {
         public static Config tiny() {
             return new Config(32, 1, 8, 0, 32, 2, 2, 2.0, 4, 1e-5, 4, 8, 1.0);
         }
+
+        public static Config tinyResNet() {
+            return resnet(28, 1, new int[] {8, 16}, 1, 4, 8);
+        }
     }
+
+    public static final String VIT = "vit";
+    public static final String RESNET = "resnet";
 
     /**
      * @param cls     the SEM representation after the backbone norm, [B, D]: what the DINO head reads
      * @param logits  the SEM pre-softmax values z, [B, L, V]; the DLC is their argmax
      * @param probs   softmax(z/τ), [B, L, V]
-     * @param patches normalised patch tokens, [B, N, D] (iBOT's input)
-     * @param backboneCls the backbone's own normalised [CLS] token, [B, D]: the continuous feature the SEM replaces
+     * @param patches normalised patch tokens, [B, N, D] (iBOT's input); null for the ResNet
+     * @param backboneCls the backbone's own feature, [B, D]: the ViT's normalised [CLS] token or the ResNet's pooled
+     *                    feature, the continuous feature the SEM replaces
      */
     public record Output(NDArray cls, NDArray logits, NDArray probs, NDArray patches, NDArray backboneCls) {
     }
 
     private final Config config;
     private final Params params;
+    private final ResNet resnet;
     private final PatchEmbed patchEmbed;
     private final ConvStem stem;
     private final NDArray clsToken;
@@ -98,14 +139,16 @@ public final class SemEncoder {
     public SemEncoder(Params params, Config c, Rng rng) {
         this.config = c;
         this.params = params;
-        patchEmbed = c.stem() > 0 ? null : new PatchEmbed(params, "patch_embed", c.channels(), c.dim(), c.patch(), rng);
-        stem = c.stem() > 0 ? new ConvStem(params, "patch_embed.stem", c.channels(), c.dim(), c.patch(), c.stem(), rng) : null;
-        clsToken = params.add("cls_token", new long[] {1, 1, c.dim()}, Init.normal(1e-6), rng);
-        registerTokens = params.add("register_tokens", new long[] {1, c.registers(), c.dim()}, Init.normal(1e-6), rng);
-        maskToken = params.add("mask_token", new long[] {1, c.dim()}, Init.zeros(), rng);
+        boolean vit = !c.resnet();
+        resnet = vit ? null : new ResNet(params, "backbone", c.channels(), c.widths(), c.depth(), rng);
+        patchEmbed = vit && c.stem() == 0 ? new PatchEmbed(params, "patch_embed", c.channels(), c.dim(), c.patch(), rng) : null;
+        stem = vit && c.stem() > 0 ? new ConvStem(params, "patch_embed.stem", c.channels(), c.dim(), c.patch(), c.stem(), rng) : null;
+        clsToken = vit ? params.add("cls_token", new long[] {1, 1, c.dim()}, Init.normal(1e-6), rng) : null;
+        registerTokens = vit ? params.add("register_tokens", new long[] {1, c.registers(), c.dim()}, Init.normal(1e-6), rng) : null;
+        maskToken = vit ? params.add("mask_token", new long[] {1, c.dim()}, Init.zeros(), rng) : null;
         // Position embeddings for [CLS] and the patches only: DINOv2 inserts the registers after adding them.
-        posEmbed = params.add("pos_embed", new long[] {1, 1 + (long) c.grid() * c.grid(), c.dim()}, Init.truncatedNormal(0.02), rng);
-        blocks = new TransformerBlock[c.depth()];
+        posEmbed = vit ? params.add("pos_embed", new long[] {1, 1 + (long) c.grid() * c.grid(), c.dim()}, Init.truncatedNormal(0.02), rng) : null;
+        blocks = new TransformerBlock[vit ? c.depth() : 0];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = new TransformerBlock(params, "blocks." + i, c.dim(), c.heads(), c.mlpRatio(), c.layerScale(), rng);
         }
@@ -126,19 +169,29 @@ public final class SemEncoder {
     }
 
     /**
+     * Inference (a ResNet's BatchNorm on its running statistics, so an image's code does not depend on its batch).
+     *
      * @param x   images [B, C, S, S] in [−1, 1] with S = image (global crops) or a divisor of it (local crops, whose
      *            position embeddings are the average-pooled full grid)
      * @param tau SEM softmax temperature
      */
     public Output forward(NDArray x, double tau) {
-        return forward(x, tau, null);
+        return forward(x, tau, null, false);
     }
 
     /**
-     * @param mask [B, N] with 1 where a patch is replaced by the learned mask token before the position embedding
-     *             (iBOT's masked image modelling, as DINOv2), or null
+     * @param mask     [B, N] with 1 where a patch is replaced by the learned mask token before the position embedding
+     *                 (iBOT's masked image modelling, as DINOv2), or null; the ResNet takes none
+     * @param training a ResNet's BatchNorm on the batch's statistics (the ViT has none)
      */
-    public Output forward(NDArray x, double tau, NDArray mask) {
+    public Output forward(NDArray x, double tau, NDArray mask, boolean training) {
+        if (resnet != null) {
+            if (mask != null) {
+                throw new IllegalArgumentException("the ResNet backbone has no patches to mask (iBOT needs the ViT)");
+            }
+            NDArray feature = resnet.forward(x, training, BatchNorm.MOMENTUM);
+            return sem(feature, tau, null, feature);
+        }
         long b = x.getShape().get(0);
         int d = config.dim();
         int g = Math.toIntExact(x.getShape().get(2) / config.patch());
@@ -155,12 +208,36 @@ public final class SemEncoder {
             h = block.forward(h);
         }
         int r = config.registers();
-        NDArray z = semNorm.forward(semEmbed.forward(h.get(":, :" + (1 + r) + ", :").reshape(b, (long) d * (1 + r))));
+        NDArray normed = norm.forward(h);
+        return sem(h.get(":, :" + (1 + r) + ", :").reshape(b, (long) d * (1 + r)), tau, normed.get(":, " + (1 + r) + ":, :"), normed.get(":, 0, :"));
+    }
+
+    /** The Simplicial Embedding of the backbone's representation {@code in} [B, D·(1 + R)]. */
+    private Output sem(NDArray in, double tau, NDArray patches, NDArray backbone) {
+        long b = in.getShape().get(0);
+        NDArray z = semNorm.forward(semEmbed.forward(in));
         NDArray logits = z.reshape(b, config.length(), config.vocab());
         NDArray probs = Scalar.over(logits, tau).softmax(-1);
         NDArray semCls = norm.forward(semOut.forward(probs.reshape(b, (long) config.length() * config.vocab())));
-        NDArray normed = norm.forward(h);
-        return new Output(semCls, logits, probs, normed.get(":, " + (1 + r) + ":, :"), normed.get(":, 0, :"));
+        return new Output(semCls, logits, probs, patches, backbone);
+    }
+
+    /**
+     * Precise BatchNorm (Wu and Johnson 2021): replaces a ResNet's running statistics by their average over
+     * {@code batches} of clean images (the k-th batch weighted 1/k), so that the shipped encoder normalises as its own
+     * final weights do on the data rather than as a moving average over augmented crops and older weights did. The
+     * ViT has no BatchNorm and is left as it is.
+     */
+    public void recalibrateBatchNorm(List<NDArray> batches) {
+        if (resnet == null) {
+            return;
+        }
+        for (int k = 0; k < batches.size(); k++) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                resnet.forward(batches.get(k), true, 1.0 / (k + 1));
+            }
+        }
     }
 
     /** Position embeddings of a g×g patch grid: the learned full grid, average-pooled when g is smaller. */

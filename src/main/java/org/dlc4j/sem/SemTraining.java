@@ -44,67 +44,207 @@ public final class SemTraining {
      * @param maskProbability   share of images whose global crops are masked (DINOv2: 0.5)
      * @param maskRatio         range of the masked share of patches (DINOv2: 0.1–0.5)
      */
-    public record Config(SemEncoder.Config encoder, DinoHead.Config head, MultiCrop crops, int epochs, int batch, double lr,
+    public record Config(SemEncoder.Config encoder, DinoHead.Config head, MultiCrop crops, double epochs, int batch, double lr,
                          double minLr, double warmup, double weightDecay, double teacherMomentum, double[] teacherTemp,
                          double teacherTempWarmup, double studentTemp, double centerMomentum, double koleo, double ibot,
-                         double maskProbability, double[] maskRatio, double gradClip, long checkpointEvery, long seed) {
+                         double maskProbability, double[] maskRatio, double gradClip, long checkpointEvery, long seed,
+                         Objective objective, Projector.Config projector, Projector.Config predictor, VicRegLoss vicreg,
+                         double codeDiversity) {
+        public Config {
+            if (objective == null) {
+                objective = Objective.DINO; // a checkpoint written before the objective was a choice
+            }
+            if (objective != Objective.DINO && crops.locals() > 0) {
+                throw new IllegalArgumentException(objective + " takes two views: set the local crops to 0");
+            }
+            if (encoder.resnet() && ibot > 0) {
+                throw new IllegalArgumentException("iBOT masks patches, which the ResNet backbone does not have: set ibot to 0");
+            }
+        }
+
         public static Config fmnist(SemEncoder.Config encoder, long seed) {
             // iBOT is off: at 250 steps it lowered every probe, cut code usage and throughput (README, "Measured").
             return new Config(encoder, DinoHead.Config.fmnist(), MultiCrop.fmnist(), 8, 128, 5e-4, 1e-6, 0.1, 0.04, 0.99,
-                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.1, 0.0, 0.5, new double[] {0.1, 0.5}, 3.0, 200, seed);
+                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.1, 0.0, 0.5, new double[] {0.1, 0.5}, 3.0, 200, seed,
+                    Objective.DINO, null, null, null, 0.0);
+        }
+
+        /**
+         * BYOL or VICReg on two 28-px views (no local crops, no blur), projector and predictor sized down from the
+         * papers' 4096 → 256 for ten classes and a few thousand steps; the teacher momentum starts at 0.99, which
+         * short runs want (the SEM paper's 0.9995 is a 1,000-epoch setting). The code-diversity penalty is on at
+         * weight 1: without it a two-view run's codes used 15% of V per position, with it 80% (docs/sem).
+         */
+        public static Config twoView(SemEncoder.Config encoder, Objective objective, long seed) {
+            if (objective == Objective.DINO) {
+                throw new IllegalArgumentException("DINO is fmnist(), not a two-view preset");
+            }
+            Projector.Config projector = objective == Objective.VICREG ? new Projector.Config(1024, 1024, 3) : new Projector.Config(1024, 128, 2);
+            Projector.Config predictor = objective == Objective.BYOL ? new Projector.Config(1024, 128, 2) : null;
+            return new Config(encoder, DinoHead.Config.fmnist(), MultiCrop.twoView(), 8, 128, 2e-3, 1e-6, 0.05, 1e-4, 0.99,
+                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.0, 0.0, 0.5, new double[] {0.1, 0.5}, 3.0, 200, seed,
+                    objective, projector, predictor, objective == Objective.VICREG ? VicRegLoss.paper() : null, 1.0);
         }
 
         public static Config tiny(long seed) {
             return new Config(SemEncoder.Config.tiny(), DinoHead.Config.tiny(), MultiCrop.tiny(), 1, 16, 1e-3, 1e-6, 0.0, 0.04, 0.99,
-                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.1, 1.0, 0.5, new double[] {0.1, 0.5}, 3.0, 0, seed);
+                    new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.1, 1.0, 0.5, new double[] {0.1, 0.5}, 3.0, 0, seed,
+                    Objective.DINO, null, null, null, 0.0);
         }
 
-        public Config withEpochs(int epochs) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+        /** A tiny ResNet with a two-view objective, for tests. */
+        public static Config tinyTwoView(Objective objective, long seed) {
+            Config c = twoView(SemEncoder.Config.tinyResNet(), objective, seed);
+            Projector.Config small = new Projector.Config(32, 16, c.projector().layers());
+            return c.with(b -> {
+                b.epochs = 1;
+                b.batch = 16;
+                b.checkpointEvery = 0;
+                b.projector = small;
+                b.predictor = c.predictor() == null ? null : new Projector.Config(32, 16, 2);
+            });
+        }
+
+        public Config withEpochs(double epochs) {
+            return with(b -> b.epochs = epochs);
         }
 
         public Config withLr(double lr) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+            return with(b -> b.lr = lr);
         }
 
         public Config withCheckpointEvery(long every) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, every, seed);
+            return with(b -> b.checkpointEvery = every);
         }
 
         public Config withCrops(MultiCrop crops) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+            return with(b -> b.crops = crops);
         }
 
         public Config withHead(DinoHead.Config head) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+            return with(b -> b.head = head);
         }
 
         public Config withLosses(double koleo, double ibot) {
-            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
-                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery, seed);
+            return with(b -> {
+                b.koleo = koleo;
+                b.ibot = ibot;
+            });
+        }
+
+        public Config withBatch(int batch) {
+            return with(b -> b.batch = batch);
+        }
+
+        public Config withTeacherMomentum(double momentum) {
+            return with(b -> b.teacherMomentum = momentum);
+        }
+
+        /** A copy with the fields {@code edit} changes (records have no withers; this keeps one list of fields). */
+        public Config with(java.util.function.Consumer<Builder> edit) {
+            Builder b = new Builder(this);
+            edit.accept(b);
+            return b.build();
         }
     }
 
-    /** One network of the pair: encoder and DINO head sharing one set of weights. */
+    /** The mutable twin of {@link Config}, for {@link Config#with}. */
+    public static final class Builder {
+        public SemEncoder.Config encoder;
+        public DinoHead.Config head;
+        public MultiCrop crops;
+        public double epochs;
+        public int batch;
+        public double lr;
+        public double minLr;
+        public double warmup;
+        public double weightDecay;
+        public double teacherMomentum;
+        public double[] teacherTemp;
+        public double teacherTempWarmup;
+        public double studentTemp;
+        public double centerMomentum;
+        public double koleo;
+        public double ibot;
+        public double maskProbability;
+        public double[] maskRatio;
+        public double gradClip;
+        public long checkpointEvery;
+        public long seed;
+        public Objective objective;
+        public Projector.Config projector;
+        public Projector.Config predictor;
+        public VicRegLoss vicreg;
+        public double codeDiversity;
+
+        Builder(Config c) {
+            encoder = c.encoder();
+            head = c.head();
+            crops = c.crops();
+            epochs = c.epochs();
+            batch = c.batch();
+            lr = c.lr();
+            minLr = c.minLr();
+            warmup = c.warmup();
+            weightDecay = c.weightDecay();
+            teacherMomentum = c.teacherMomentum();
+            teacherTemp = c.teacherTemp();
+            teacherTempWarmup = c.teacherTempWarmup();
+            studentTemp = c.studentTemp();
+            centerMomentum = c.centerMomentum();
+            koleo = c.koleo();
+            ibot = c.ibot();
+            maskProbability = c.maskProbability();
+            maskRatio = c.maskRatio();
+            gradClip = c.gradClip();
+            checkpointEvery = c.checkpointEvery();
+            seed = c.seed();
+            objective = c.objective();
+            projector = c.projector();
+            predictor = c.predictor();
+            vicreg = c.vicreg();
+            codeDiversity = c.codeDiversity();
+        }
+
+        Config build() {
+            return new Config(encoder, head, crops, epochs, batch, lr, minLr, warmup, weightDecay, teacherMomentum, teacherTemp,
+                    teacherTempWarmup, studentTemp, centerMomentum, koleo, ibot, maskProbability, maskRatio, gradClip, checkpointEvery,
+                    seed, objective, projector, predictor, vicreg, codeDiversity);
+        }
+    }
+
+    /**
+     * The self-supervised objective. DINO (the paper's, via DINOv2) matches an EMA teacher's prototype distribution
+     * across multi-crop views; BYOL regresses an EMA teacher's projection of the other view through a predictor; VICReg
+     * has no teacher and keeps the two views' embeddings invariant, spread and decorrelated.
+     */
+    public enum Objective {
+        DINO, BYOL, VICREG
+    }
+
+    /**
+     * One network: the encoder and the heads its objective reads, sharing one set of weights. A teacher (DINO, BYOL)
+     * has no predictor; VICReg has no teacher.
+     */
     static final class Net implements AutoCloseable {
         final Params params;
         final SemEncoder encoder;
         final DinoHead head;
+        final Projector projector;
+        final Projector predictor;
 
-        Net(NDManager manager, Config c, long seed) {
+        Net(NDManager manager, Config c, long seed, boolean student) {
             Rng rng = new Rng(seed);
             params = new Params(manager);
             encoder = new SemEncoder(params, c.encoder(), rng);
-            head = new DinoHead(params, "dino_head", c.encoder().dim(), c.head(), rng);
+            head = c.objective() == Objective.DINO ? new DinoHead(params, HEAD_DINO, c.encoder().dim(), c.head(), rng) : null;
+            projector = c.objective() != Objective.DINO ? new Projector(params, HEAD_PROJECTOR, c.encoder().dim(), c.projector(), rng) : null;
+            predictor = student && c.objective() == Objective.BYOL
+                    ? new Projector(params, HEAD_PREDICTOR, c.projector().out(), c.predictor(), rng) : null;
         }
 
         NDArray scores(NDArray x, double tau) {
-            return head.forward(encoder.forward(x, tau).cls());
+            return head.forward(encoder.forward(x, tau, null, true).cls());
         }
 
         @Override
@@ -112,6 +252,10 @@ public final class SemTraining {
             params.close();
         }
     }
+
+    private static final String HEAD_DINO = "dino_head";
+    private static final String HEAD_PROJECTOR = "projector";
+    private static final String HEAD_PREDICTOR = "predictor";
 
     /** What a finished run reports. */
     public record Result(long steps, long totalSteps, double trainSeconds, double imagesPerSecond, double finalLoss) {
@@ -129,57 +273,90 @@ public final class SemTraining {
      * writes the teacher's encoder weights to {@code output}.
      */
     public static Result train(NDManager manager, Config c, ImageDataset images, Path checkpoint, boolean resume, Path output) {
-        return train(manager, c, images, checkpoint, resume, output, Long.MAX_VALUE);
+        return train(manager, c, images, checkpoint, resume, output, Long.MAX_VALUE, 0);
     }
 
-    /** As above, but stops at step {@code until} (checkpointed, for a later resume); the encoder is written only at the end. */
-    public static Result train(NDManager manager, Config c, ImageDataset images, Path checkpoint, boolean resume, Path output, long until) {
+    /**
+     * As above, but stops at step {@code until} (checkpointed, for a later resume); the encoder is written only at the
+     * end. Every {@code snapshotEvery} steps (0: never) the encoder as it would ship is also written to
+     * {@code snapshots/step-N.safetensors} beside the checkpoint, so a curve of probe accuracy against training time can
+     * be measured afterwards without slowing the run.
+     */
+    public static Result train(NDManager manager, Config c, ImageDataset images, Path checkpoint, boolean resume, Path output, long until,
+                               long snapshotEvery) {
         ImageDataset data = images.padTo(c.encoder().image());
         int size = c.encoder().image();
         long stepsPerEpoch = data.count() / c.batch();
-        long steps = stepsPerEpoch * c.epochs();
+        long steps = Math.max(1, Math.round(stepsPerEpoch * c.epochs()));
         var tc = new Trainer.Config(steps, c.lr(), Math.round(steps * c.warmup()), new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()),
                 c.gradClip(), c.teacherMomentum(), c.checkpointEvery()).withCosineLr(c.minLr()).withEmaRisingTo(1.0);
         Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), 0, data.name(), c.seed(),
                 Map.of("training", GSON.toJson(c)));
-        try (Net student = new Net(manager, c, c.seed()); Net teacher = new Net(manager, c, c.seed());
+        boolean hasTeacher = c.objective() != Objective.VICREG;
+        try (Net student = new Net(manager, c, c.seed(), true); Net teacher = hasTeacher ? new Net(manager, c, c.seed(), false) : null;
              NDManager state = manager.newSubManager();
-             Trainer trainer = new Trainer(student.params, tc, c.seed() + 1, teacher.params)) {
-            teacher.params.all().values().forEach(a -> a.setRequiresGradient(false));
+             Trainer trainer = new Trainer(student.params, tc, c.seed() + 1, teacher == null ? null : teacher.params)) {
+            if (teacher != null) {
+                teacher.params.all().values().forEach(a -> a.setRequiresGradient(false));
+            }
             DinoLoss dino = new DinoLoss(c.studentTemp(), c.centerMomentum(), state.zeros(new Shape(1, c.head().prototypes())));
             DinoLoss ibot = new DinoLoss(c.studentTemp(), c.centerMomentum(), state.zeros(new Shape(1, c.head().prototypes())));
-            trainer.track("dino_center", dino.center());
-            trainer.track("ibot_center", ibot.center());
+            if (c.objective() == Objective.DINO) {
+                trainer.track("dino_center", dino.center());
+                trainer.track("ibot_center", ibot.center());
+            }
             if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                 System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), c.batch(), true, c.seed() + 2, trainer.step());
             long tempWarmup = Math.round(steps * c.teacherTempWarmup());
-            trainer.run((mgr, rng, step) -> {
+            double tau = c.encoder().tau();
+            Trainer.LossFn step = (mgr, rng, at) -> {
                 int[] idx = sampler.next();
                 int b = idx.length;
                 MultiCrop.Views v = c.crops().apply(data.batch(idx), b, size, rng);
-                NDArray globals = mgr.create(concat(v.global()), new Shape(2L * b, 1, size, size));
-                SemEncoder.Output t = teacher.encoder.forward(globals, c.encoder().tau());
-                List<NDArray> teacherOut = split(teacher.head.forward(t.cls()).stopGradient(), 2);
-                Masks masks = c.ibot() > 0 ? Masks.sample(2 * b, c.encoder().grid() * c.encoder().grid(), c.maskProbability(), c.maskRatio(), rng) : null;
-                SemEncoder.Output g = student.encoder.forward(globals, c.encoder().tau(), masks == null ? null : masks.array(mgr));
-                List<NDArray> studentOut = new ArrayList<>(split(student.head.forward(g.cls()), 2));
-                if (v.local().length > 0) {
-                    NDArray locals = mgr.create(concat(v.local()), new Shape((long) v.local().length * b, 1, v.localSize(), v.localSize()));
-                    studentOut.addAll(split(student.scores(locals, c.encoder().tau()), v.local().length));
+                NDArray globals = mgr.create(concat(v.global()), new Shape(2L * b, c.encoder().channels(), size, size));
+                NDArray loss;
+                SemEncoder.Output g;
+                switch (c.objective()) {
+                    case BYOL -> {
+                        // Both views go through each network in one batch (BatchNorm then sees 2B images).
+                        List<NDArray> target = split(teacher.projector.forward(teacher.encoder.forward(globals, tau, null, true).cls()).stopGradient(), 2);
+                        g = student.encoder.forward(globals, tau, null, true);
+                        List<NDArray> online = split(student.predictor.forward(student.projector.forward(g.cls())), 2);
+                        loss = ByolLoss.loss(online.get(0), target.get(1)).add(ByolLoss.loss(online.get(1), target.get(0)));
+                    }
+                    case VICREG -> {
+                        g = student.encoder.forward(globals, tau, null, true);
+                        List<NDArray> e = split(student.projector.forward(g.cls()), 2);
+                        loss = c.vicreg().loss(e.get(0), e.get(1));
+                    }
+                    default -> {
+                        SemEncoder.Output t = teacher.encoder.forward(globals, tau, null, true);
+                        List<NDArray> teacherOut = split(teacher.head.forward(t.cls()).stopGradient(), 2);
+                        Masks masks = c.ibot() > 0 ? Masks.sample(2 * b, c.encoder().grid() * c.encoder().grid(), c.maskProbability(), c.maskRatio(), rng) : null;
+                        g = student.encoder.forward(globals, tau, masks == null ? null : masks.array(mgr), true);
+                        List<NDArray> studentOut = new ArrayList<>(split(student.head.forward(g.cls()), 2));
+                        if (v.local().length > 0) {
+                            NDArray locals = mgr.create(concat(v.local()), new Shape((long) v.local().length * b, c.encoder().channels(), v.localSize(), v.localSize()));
+                            studentOut.addAll(split(student.scores(locals, tau), v.local().length));
+                        }
+                        double tt = DinoLoss.teacherTemp(c.teacherTemp()[0], c.teacherTemp()[1], tempWarmup, at);
+                        loss = dino.loss(studentOut, teacherOut, tt);
+                        dino.updateCenter(teacherOut);
+                        if (masks != null && masks.maskedImages() > 0) {
+                            int d = c.encoder().dim();
+                            // Rows are picked with gather: DJL's boolean mask on an expanded mask corrupted the native heap here.
+                            NDArray rows = masks.rowIndex(mgr, d);
+                            NDArray sp = student.head.forward(g.patches().reshape(-1, d).gather(rows, 0));
+                            NDArray tp = teacher.head.forward(t.patches().reshape(-1, d).gather(rows, 0)).stopGradient();
+                            loss = loss.add(Scalar.times(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.maskedImages(), tt), c.ibot()));
+                            ibot.updateCenter(List.of(tp));
+                        }
+                    }
                 }
-                double tt = DinoLoss.teacherTemp(c.teacherTemp()[0], c.teacherTemp()[1], tempWarmup, step);
-                NDArray loss = dino.loss(studentOut, teacherOut, tt);
-                dino.updateCenter(teacherOut);
-                if (masks != null && masks.maskedImages() > 0) {
-                    int d = c.encoder().dim();
-                    // Rows are picked with gather: DJL's boolean mask on an expanded mask corrupted the native heap here.
-                    NDArray rows = masks.rowIndex(mgr, d);
-                    NDArray sp = student.head.forward(g.patches().reshape(-1, d).gather(rows, 0));
-                    NDArray tp = teacher.head.forward(t.patches().reshape(-1, d).gather(rows, 0)).stopGradient();
-                    loss = loss.add(Scalar.times(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.maskedImages(), tt), c.ibot()));
-                    ibot.updateCenter(List.of(tp));
+                if (c.codeDiversity() > 0) {
+                    loss = loss.add(Scalar.times(codeDiversity(g.probs()), c.codeDiversity()));
                 }
                 if (c.koleo() > 0) {
                     for (NDArray cls : split(g.cls(), 2)) {
@@ -187,7 +364,16 @@ public final class SemTraining {
                     }
                 }
                 return loss;
-            }, checkpoint, meta, "sem", until);
+            };
+            Path snapshots = (checkpoint.toAbsolutePath().getParent()).resolve("snapshots");
+            trainer.run(step, checkpoint, meta, "sem", until, snapshotEvery, () -> {
+                if (snapshotEvery > 0 && trainer.step() % snapshotEvery == 0) {
+                    var m = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), trainer.step(), data.name(), c.seed(),
+                            Map.of("training", GSON.toJson(c), "train_seconds", String.format(Locale.ROOT, "%.0f", trainer.trainSeconds())));
+                    ship(manager, c.encoder(), encoderWeights(trainer.emaWeights().toHost(""), ""), data, m,
+                            snapshots.resolve("step-" + trainer.step() + ".safetensors"));
+                }
+            });
             double seconds = trainer.trainSeconds();
             Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9), trainer.lastLoss());
             if (trainer.step() < steps) {
@@ -196,37 +382,98 @@ public final class SemTraining {
             var shipped = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), trainer.step(), data.name(), c.seed(),
                     Map.of("training", GSON.toJson(c), "train_seconds", String.format(Locale.ROOT, "%.0f", trainer.trainSeconds()),
                             "final_loss", Double.toString(trainer.lastLoss())));
-            new Checkpoint(shipped, encoderWeights(teacher.params.toHost(""), "")).save(output);
+            ship(manager, c.encoder(), encoderWeights(trainer.emaWeights().toHost(""), ""), data, shipped, output);
             return result;
         }
     }
 
+    /** Images whose statistics a ResNet's BatchNorm is recalibrated on before it ships ({@link SemEncoder#recalibrateBatchNorm}). */
+    static final int CALIBRATION_IMAGES = 10_240;
+
     /**
-     * Writes the teacher's encoder from a training checkpoint, so a run can be evaluated while it continues (or
-     * when it was stopped early). Needs no native code: the weights are copied as they are.
+     * Writes the encoder of the teacher (DINO, BYOL) or of the student's EMA (VICReg) from a training checkpoint, so a
+     * run can be evaluated while it continues (or when it was stopped early). A ResNet's BatchNorm is recalibrated on
+     * {@code images} (the training set) as at the end of a run.
      */
-    public static void exportTeacher(Path checkpoint, Path output) {
+    public static void exportTeacher(NDManager manager, Path checkpoint, ImageDataset images, Path output) {
         Checkpoint ck = Checkpoint.load(checkpoint, KIND);
         var weights = encoderWeights(ck.tensors(), Trainer.EMA);
         if (weights.isEmpty()) {
             throw new UserException(checkpoint + " holds no teacher weights (" + Trainer.EMA + "*): is it a dlc sem train checkpoint?");
         }
+        SemEncoder.Config config = ck.config(SemEncoder.Config.class, checkpoint, "encoder", "train it again with dlc sem train");
         Map<String, String> extra = new LinkedHashMap<>(ck.meta().extra());
         extra.put("exported_from", checkpoint.toString());
         extra.put("train_step", Long.toString(ck.meta().step()));
         var meta = Checkpoint.Meta.current(KIND, ck.meta().configJson(), ck.meta().step(), ck.meta().dataset(), ck.meta().seed(), extra);
-        new Checkpoint(meta, weights).save(output);
+        ship(manager, config, weights, images.padTo(config.image()), meta, output);
     }
 
-    /** The encoder's weights among {@code named} (names under {@code prefix}, the prefix removed): all but the DINO head. */
+    /**
+     * Builds the encoder from {@code weights}, recalibrates a ResNet's BatchNorm on {@link #CALIBRATION_IMAGES} images
+     * of {@code data} (a fixed seeded choice, so an export is reproducible) and writes it. Running statistics missing
+     * from {@code weights} (an EMA keeps only trained weights) start at 0 and 1: the recalibration replaces them.
+     */
+    private static void ship(NDManager manager, SemEncoder.Config config, LinkedHashMap<String, HostTensor> weights, ImageDataset data,
+                             Checkpoint.Meta meta, Path output) {
+        try (NDManager scope = manager.newSubManager()) {
+            Params p = new Params(scope);
+            SemEncoder encoder = new SemEncoder(p, config, new Rng(0));
+            p.buffers().forEach((name, a) -> weights.putIfAbsent(name, HostTensor.ofFloats(a.getShape().getShape(), a.toFloatArray())));
+            p.load(weights, "", output);
+            if (config.resnet()) {
+                int[] order = new Rng(meta.seed() + 3).permutation(data.count());
+                int n = Math.min(CALIBRATION_IMAGES, data.count());
+                int batch = 256;
+                List<NDArray> batches = new ArrayList<>();
+                for (int at = 0; at < n; at += batch) {
+                    int[] idx = java.util.Arrays.copyOfRange(order, at, Math.min(n, at + batch));
+                    batches.add(scope.create(data.batch(idx), new Shape(idx.length, config.channels(), config.image(), config.image())));
+                }
+                encoder.recalibrateBatchNorm(batches);
+            }
+            Collapse health = health(scope, encoder, data, config);
+            System.err.println(output.getFileName() + ": " + health);
+            Map<String, String> extra = new LinkedHashMap<>(meta.extra());
+            extra.put("collapse_check", health.toString());
+            var withHealth = new Checkpoint.Meta(meta.kind(), meta.configJson(), meta.step(), meta.dataset(), meta.seed(), meta.commit(), meta.command(), extra);
+            new Checkpoint(withHealth, p.toHost("")).save(output);
+        }
+    }
+
+    /** The collapse check on the first 512 images of {@code data}, in inference mode: what the shipped encoder will do. */
+    private static Collapse health(NDManager scope, SemEncoder encoder, ImageDataset data, SemEncoder.Config config) {
+        int n = Math.min(512, data.count());
+        int[] idx = java.util.stream.IntStream.range(0, n).toArray();
+        NDArray x = scope.create(data.batch(idx), new Shape(n, config.channels(), config.image(), config.image()));
+        return Collapse.of(encoder.forward(x, config.tau()));
+    }
+
+    /** The encoder's weights among {@code named} (names under {@code prefix}, the prefix removed): all but the training heads. */
     private static LinkedHashMap<String, HostTensor> encoderWeights(Map<String, HostTensor> named, String prefix) {
         var weights = new LinkedHashMap<String, HostTensor>();
         named.forEach((name, t) -> {
-            if (name.startsWith(prefix) && !name.startsWith(prefix + "dino_head.")) {
+            if (name.startsWith(prefix) && !name.startsWith(prefix + HEAD_DINO + ".") && !name.startsWith(prefix + HEAD_PROJECTOR + ".")
+                    && !name.startsWith(prefix + HEAD_PREDICTOR + ".")) {
                 weights.put(name.substring(prefix.length()), t);
             }
         });
         return weights;
+    }
+
+    /**
+     * wav2vec 2.0's codebook diversity penalty (Baevski et al. 2020, eq. 4), normalised to [0, 1]: one minus the entropy of
+     * each position's softmax averaged over the batch, over log V, averaged over positions. It is 0 when every position
+     * spreads the batch over all V tokens and 1 when a position gives every image the same token, so it pushes the code
+     * to use its vocabulary without asking any single image's distribution to be flat.
+     *
+     * @param probs [B, L, V] SEM distributions
+     */
+    static NDArray codeDiversity(NDArray probs) {
+        long vocab = probs.getShape().get(2);
+        NDArray mean = probs.mean(new int[] {0});
+        NDArray entropy = mean.mul(Scalar.atLeast(mean, 1e-12).log()).sum(new int[] {-1}).neg();
+        return Scalar.over(entropy, Math.log(vocab)).neg().add(1f).mean();
     }
 
     /**

@@ -83,6 +83,16 @@ class CliErrorsTest {
         assertOneLineError(run("dit", "sample", "--scale", "-1"), "--scale must be ≥ 0");
         assertOneLineError(run("dit", "sample", "--model", "/nonexistent/dit.safetensors"), "not found");
         assertOneLineError(run("sem", "export", "--checkpoint", "/nonexistent/ck.safetensors", "--out", "/tmp/x.safetensors"), "not found");
+        assertOneLineError(run("sem", "train", "--backbone", "cnn"), "--backbone 'cnn' is not vit or resnet");
+        assertOneLineError(run("sem", "train", "--objective", "simclr"), "--objective 'simclr' is not dino, byol or vicreg");
+        assertOneLineError(run("sem", "train", "--widths", "32,64"), "add --backbone resnet");
+        assertOneLineError(run("sem", "train", "--backbone", "resnet", "--stem", "8"), "--stem");
+        assertOneLineError(run("sem", "train", "--backbone", "resnet", "--widths", "32,0"), "--widths takes positive");
+        assertOneLineError(run("sem", "train", "--backbone", "resnet", "--ibot", "1"), "the ResNet backbone has none");
+        assertOneLineError(run("sem", "train", "--objective", "byol", "--locals", "2"), "takes two views");
+        assertOneLineError(run("sem", "train", "--batch", "1"), "--batch must be at least 2");
+        assertOneLineError(run("sem", "train", "--teacher-momentum", "1.5"), "--teacher-momentum must be in [0, 1]");
+        assertOneLineError(run("sem", "train", "--epochs", "0"), "--epochs must be > 0");
     }
 
     @Test

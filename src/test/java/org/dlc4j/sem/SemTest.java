@@ -23,6 +23,8 @@ import org.dlc4j.util.Rng;
 import org.dlc4j.util.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SemTest {
     @TempDir
@@ -146,33 +148,40 @@ class SemTest {
         }
     }
 
-    @Test
-    void tinyTrainingResumesExactlyAndShipsAnEncoderThatWritesCodes() {
+    static List<SemTraining.Config> tinyRecipes() {
+        return List.of(SemTraining.Config.tiny(7), SemTraining.Config.tinyTwoView(SemTraining.Objective.BYOL, 7),
+                SemTraining.Config.tinyTwoView(SemTraining.Objective.VICREG, 7));
+    }
+
+    @ParameterizedTest
+    @MethodSource("tinyRecipes")
+    void tinyTrainingResumesExactlyAndShipsAnEncoderThatWritesCodes(SemTraining.Config c) {
         ImageDataset data = TestImages.noise(64, 28, 5);
-        var c = SemTraining.Config.tiny(7);
         var run = c.withEpochs(2).withCheckpointEvery(3);
         try (NDManager m = NDManager.newBaseManager()) {
             SemTraining.train(m, run, data, dir.resolve("a.safetensors"), false, dir.resolve("a-enc.safetensors"));
             Path ck = dir.resolve("b.safetensors");
-            var first = SemTraining.train(m, run, data, ck, false, dir.resolve("b-enc.safetensors"), 5);
+            var first = SemTraining.train(m, run, data, ck, false, dir.resolve("b-enc.safetensors"), 5, 0);
             assertEquals(5, first.steps());
             assertFalse(Files.exists(dir.resolve("b-enc.safetensors")), "an unfinished run ships nothing");
             SemTraining.train(m, run, data, ck, true, dir.resolve("b-enc.safetensors"));
             var a = Checkpoint.load(dir.resolve("a-enc.safetensors")).tensors();
             var b = Checkpoint.load(dir.resolve("b-enc.safetensors")).tensors();
             assertEquals(a.keySet(), b.keySet());
-            assertTrue(a.keySet().stream().noneMatch(k -> k.startsWith("dino_head.")), "only the encoder ships");
+            assertTrue(a.keySet().stream().noneMatch(k -> k.startsWith("dino_head.") || k.startsWith("projector.") || k.startsWith("predictor.")),
+                    "only the encoder ships");
+            assertEquals(c.encoder().resnet(), a.keySet().stream().anyMatch(k -> k.endsWith(".running_var")), "a ResNet ships its BatchNorm statistics");
             for (String k : a.keySet()) {
                 assertArrayEquals(a.get(k).floats(), b.get(k).floats(), 1e-5f, k);
             }
             // The last checkpoint's teacher is the shipped encoder.
-            SemTraining.exportTeacher(ck, dir.resolve("x-enc.safetensors"));
+            SemTraining.exportTeacher(m, ck, data, dir.resolve("x-enc.safetensors"));
             var x = Checkpoint.load(dir.resolve("x-enc.safetensors")).tensors();
             assertEquals(b.keySet(), x.keySet());
             for (String k : b.keySet()) {
                 assertArrayEquals(b.get(k).floats(), x.get(k).floats(), 0f, k);
             }
-            assertThrows(UserException.class, () -> SemTraining.exportTeacher(dir.resolve("b-enc.safetensors"), dir.resolve("y.safetensors")));
+            assertThrows(UserException.class, () -> SemTraining.exportTeacher(m, dir.resolve("b-enc.safetensors"), data, dir.resolve("y.safetensors")));
             try (DlcEncoder enc = DlcEncoder.load(m, dir.resolve("a-enc.safetensors"))) {
                 DlcFile codes = enc.codes(data.take(10), 0.5, true);
                 assertEquals(10, codes.count());
