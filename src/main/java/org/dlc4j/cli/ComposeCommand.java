@@ -195,20 +195,20 @@ public final class ComposeCommand implements Callable<Integer> {
             }
             boolean codes = methods.stream().anyMatch(Method::makesCodes);
             TrainedDit dlc = codes ? open(manager, o.dlcDit, Conditioning.DLC) : null;
+            TrainedDit sem = null;
             try {
-                TrainedDit sem = methods.contains(Method.EMBEDDING) ? open(manager, o.semDit, Conditioning.SEM) : null;
+                sem = methods.contains(Method.EMBEDDING) ? open(manager, o.semDit, Conditioning.SEM) : null;
                 // The encoder the decoders read: the one the DLC DiT (else the SEM DiT) was trained on.
                 Path encoder = SemCommand.encoderFor(o.encoder, dlc != null ? dlc.encoderSha() : sem != null ? sem.encoderSha() : "");
                 if (!Files.exists(encoder)) {
-                    if (sem != null) {
-                        sem.close();
-                    }
                     throw new UserException("SEM encoder " + encoder + " not found: pass --encoder");
                 }
                 return new Decoders(encoder, dlc, sem);
             } catch (RuntimeException e) {
-                if (dlc != null) {
-                    dlc.close();
+                for (TrainedDit opened : new TrainedDit[] {dlc, sem}) {
+                    if (opened != null) {
+                        opened.close();
+                    }
                 }
                 throw e;
             }

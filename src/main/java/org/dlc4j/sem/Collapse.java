@@ -1,9 +1,9 @@
 package org.dlc4j.sem;
 
 import ai.djl.ndarray.NDArray;
-import java.util.HashSet;
+import ai.djl.ndarray.types.Shape;
 import java.util.Locale;
-import java.util.Set;
+import org.dlc4j.data.DlcFile;
 
 /**
  * Whether a self-supervised encoder has collapsed, read off its outputs on a batch of real images: the standard
@@ -28,26 +28,14 @@ public record Collapse(double spread, double usage, int distinct, int count) {
         NDArray unit = x.div(x.norm(new int[] {-1}, true).maximum(1e-12f));
         NDArray centred = unit.sub(unit.mean(new int[] {0}, true));
         double std = centred.square().sum(new int[] {0}).div(Math.max(1, n - 1)).sqrt().mean().getFloat();
-        long[] tokens = out.logits().argMax(-1).toLongArray();
-        int length = Math.toIntExact(out.logits().getShape().get(1));
-        int vocab = Math.toIntExact(out.logits().getShape().get(2));
-        double usage = 0;
-        for (int l = 0; l < length; l++) {
-            Set<Long> seen = new HashSet<>();
-            for (int i = 0; i < n; i++) {
-                seen.add(tokens[i * length + l]);
-            }
-            usage += seen.size() / (double) vocab;
+        long[] argmax = out.logits().argMax(-1).toLongArray();
+        int[] tokens = new int[argmax.length];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = (int) argmax[i];
         }
-        Set<String> codes = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            StringBuilder key = new StringBuilder();
-            for (int l = 0; l < length; l++) {
-                key.append(tokens[i * length + l]).append(',');
-            }
-            codes.add(key.toString());
-        }
-        return new Collapse(std * Math.sqrt(d), usage / length, codes.size(), Math.toIntExact(n));
+        Shape lv = out.logits().getShape();
+        CodeStats codes = CodeStats.of(new DlcFile(tokens, Math.toIntExact(lv.get(1)), Math.toIntExact(lv.get(2)), null, null, 1.0, "", "collapse check"));
+        return new Collapse(std * Math.sqrt(d), codes.meanUsage(), codes.distinctCodes(), codes.count());
     }
 
     /** Every image gets one code, or the representations have (nearly) no spread. */

@@ -368,10 +368,7 @@ public final class SemTraining {
             Path snapshots = (checkpoint.toAbsolutePath().getParent()).resolve("snapshots");
             trainer.run(step, checkpoint, meta, "sem", until, snapshotEvery, () -> {
                 if (snapshotEvery > 0 && trainer.step() % snapshotEvery == 0) {
-                    var m = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), trainer.step(), data.name(), c.seed(),
-                            Map.of("training", GSON.toJson(c), "train_seconds", String.format(Locale.ROOT, "%.0f", trainer.trainSeconds())));
-                    ship(manager, c.encoder(), encoderWeights(trainer.emaWeights().toHost(""), ""), data, m,
-                            snapshots.resolve("step-" + trainer.step() + ".safetensors"));
+                    shipNow(manager, c, trainer, data, Map.of(), snapshots.resolve("step-" + trainer.step() + ".safetensors"));
                 }
             });
             double seconds = trainer.trainSeconds();
@@ -379,12 +376,19 @@ public final class SemTraining {
             if (trainer.step() < steps) {
                 return result;
             }
-            var shipped = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), trainer.step(), data.name(), c.seed(),
-                    Map.of("training", GSON.toJson(c), "train_seconds", String.format(Locale.ROOT, "%.0f", trainer.trainSeconds()),
-                            "final_loss", Double.toString(trainer.lastLoss())));
-            ship(manager, c.encoder(), encoderWeights(trainer.emaWeights().toHost(""), ""), data, shipped, output);
+            shipNow(manager, c, trainer, data, Map.of("final_loss", Double.toString(trainer.lastLoss())), output);
             return result;
         }
+    }
+
+    /** Writes the encoder of the trainer's EMA weights as they are now (a snapshot, or the finished run), with {@code extra}. */
+    private static void shipNow(NDManager manager, Config c, Trainer trainer, ImageDataset data, Map<String, String> extra, Path output) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("training", GSON.toJson(c));
+        all.put("train_seconds", String.format(Locale.ROOT, "%.0f", trainer.trainSeconds()));
+        all.putAll(extra);
+        var meta = Checkpoint.Meta.current(KIND, GSON.toJson(c.encoder()), trainer.step(), data.name(), c.seed(), all);
+        ship(manager, c.encoder(), encoderWeights(trainer.emaWeights().toHost(""), ""), data, meta, output);
     }
 
     /** Images whose statistics a ResNet's BatchNorm is recalibrated on before it ships ({@link SemEncoder#recalibrateBatchNorm}). */
