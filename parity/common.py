@@ -1,0 +1,57 @@
+"""Helpers shared by the golden writers: seeding, float64-free tensors, and the .npz layout dlc4j's tests read.
+
+A golden file holds, under prefixes the Java side relies on:
+  param.<dlc4j name>   the module's weights, renamed to the names dlc4j registers them under
+  input.<name>         the inputs, including every random draw the reference made (noise, t, masks), so Java replays them
+  output.<name>        what the reference computed
+  grad.<dlc4j name>    d(training loss)/d(parameter), one batch, every parameter
+All floating arrays are float32; integer arrays int64.
+"""
+import os
+
+import numpy as np
+import torch
+
+
+def seed(n):
+    torch.manual_seed(n)
+    np.random.seed(n)
+
+
+def array(t):
+    """A tensor (or numpy array / number) as a float32 or int64 numpy array."""
+    if isinstance(t, torch.Tensor):
+        t = t.detach().cpu()
+        return t.numpy().astype(np.int64) if not t.is_floating_point() else t.float().numpy()
+    a = np.asarray(t)
+    return a.astype(np.int64) if np.issubdtype(a.dtype, np.integer) or a.dtype == bool else a.astype(np.float32)
+
+
+def named(module, rename):
+    """{dlc4j name: tensor} for every parameter (and buffer) of module; rename maps a reference name to dlc4j's or None to skip."""
+    out = {}
+    for name, t in list(module.named_parameters()) + list(module.named_buffers()):
+        mine = rename(name)
+        if mine is not None:
+            out[mine] = t
+    return out
+
+
+def grads(module, rename):
+    out = {}
+    for name, t in module.named_parameters():
+        mine = rename(name)
+        if mine is not None:
+            out[mine] = t.grad if t.grad is not None else torch.zeros_like(t)
+    return out
+
+
+def save(out_dir, name, params=None, inputs=None, outputs=None, grads=None):
+    """Writes <out_dir>/<name>.npz and returns its size in bytes."""
+    arrays = {}
+    for prefix, d in (("param", params), ("input", inputs), ("output", outputs), ("grad", grads)):
+        for k, v in (d or {}).items():
+            arrays[prefix + "." + k] = array(v)
+    path = os.path.join(out_dir, name + ".npz")
+    np.savez(path, **arrays)
+    return os.path.getsize(path)
