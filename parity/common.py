@@ -22,9 +22,14 @@ def array(t):
     """A tensor (or numpy array / number) as a float32 or int64 numpy array."""
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu()
-        return t.numpy().astype(np.int64) if not t.is_floating_point() else t.float().numpy()
+        return t.numpy().astype(np.int64) if not t.is_floating_point() else t.to(torch.float32).numpy()
     a = np.asarray(t)
     return a.astype(np.int64) if np.issubdtype(a.dtype, np.integer) or a.dtype == bool else a.astype(np.float32)
+
+
+def f32(t):
+    """t rounded to float32, kept in float64: what Java reads back from a golden, so both sides start equal."""
+    return t.to(torch.float32).to(torch.float64)
 
 
 def named(module, rename):
@@ -46,12 +51,31 @@ def grads(module, rename):
     return out
 
 
-def save(out_dir, name, params=None, inputs=None, outputs=None, grads=None):
-    """Writes <out_dir>/<name>.npz and returns its size in bytes."""
+def save(out_dir, name, params=None, inputs=None, outputs=None, grads=None, extra=None):
+    """Writes <out_dir>/<name>.npz and returns its size in bytes; extra maps more prefixes to {name: array}."""
     arrays = {}
-    for prefix, d in (("param", params), ("input", inputs), ("output", outputs), ("grad", grads)):
+    for prefix, d in (("param", params), ("input", inputs), ("output", outputs), ("grad", grads)) + tuple((extra or {}).items()):
         for k, v in (d or {}).items():
             arrays[prefix + "." + k] = array(v)
     path = os.path.join(out_dir, name + ".npz")
     np.savez(path, **arrays)
     return os.path.getsize(path)
+
+
+class float64:
+    """Runs the reference in float64 so a golden is the exact value of its float32 weights and inputs, and the Java
+    tolerance measures dlc4j's own float32 rounding only (float32 PyTorch is itself ~5e-5 off in DiT's gradients,
+    where the VLB's discretised likelihood is ill-conditioned). Inside, Tensor.float() keeps doubles: the reference
+    casts with .float() in places (timestep features, one-hot codes), which would otherwise mix precisions."""
+
+    def __enter__(self):
+        self._float = torch.Tensor.float
+        self._default = torch.get_default_dtype()
+        torch.Tensor.float = lambda t, *a, **k: t.double()
+        torch.set_default_dtype(torch.float64)
+        return self
+
+    def __exit__(self, *exc):
+        torch.Tensor.float = self._float
+        torch.set_default_dtype(self._default)
+        return False

@@ -1,12 +1,12 @@
 package org.dlc4j.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import org.dlc4j.util.Rng;
+import java.util.function.Supplier;
 
 /** DDIM (Song et al. 2021): η = 0 is deterministic, η = 1 matches DDPM's posterior variance. */
 public record DdimSampler(GaussianDiffusion diffusion, double eta, boolean clipDenoised) implements GaussianSampler {
     @Override
-    public NDArray step(Denoiser model, NDArray x, int i, Rng rng) {
+    public NDArray step(Denoiser model, NDArray x, int i, Supplier<NDArray> noise) {
         int n = (int) x.getShape().get(0);
         int[] t = GaussianSampler.fill(n, i);
         var p = diffusion.pMeanVariance(model.apply(x, GaussianSampler.modelTimesteps(diffusion, n, i)), x, t, clipDenoised);
@@ -18,6 +18,6 @@ public record DdimSampler(GaussianDiffusion diffusion, double eta, boolean clipD
         if (i == 0 || sigma == 0) {
             return mean;
         }
-        return mean.add(GaussianSampler.gaussianLike(x, rng).mul(sigma));
+        return mean.add(noise.get().mul(sigma));
     }
 }

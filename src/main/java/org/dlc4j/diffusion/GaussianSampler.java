@@ -16,8 +16,16 @@ public sealed interface GaussianSampler permits DdpmSampler, DdimSampler {
         return diffusion().numSteps();
     }
 
-    /** x_{i} → x_{i−1} (in the respaced process). */
-    NDArray step(Denoiser model, NDArray x, int i, Rng rng);
+    /** x_{i} → x_{i−1} (in the respaced process), drawing its Gaussian noise from {@code rng} when it needs any. */
+    default NDArray step(Denoiser model, NDArray x, int i, Rng rng) {
+        return step(model, x, i, () -> gaussianLike(x, rng));
+    }
+
+    /**
+     * x_{i} → x_{i−1} with the step's standard Gaussian draw (shaped like x) taken from {@code noise}, called only by a
+     * step that adds noise; parity tests replay the reference's own draw through it.
+     */
+    NDArray step(Denoiser model, NDArray x, int i, java.util.function.Supplier<NDArray> noise);
 
     /** Runs every step from pure noise {@code xT}; temporaries of each step are freed as it ends. */
     default NDArray sample(Denoiser model, NDArray xT, Rng rng) {

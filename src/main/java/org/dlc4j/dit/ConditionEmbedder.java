@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.dlc4j.nn.Embedding;
 import org.dlc4j.nn.Init;
-import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
 
@@ -96,16 +95,19 @@ public interface ConditionEmbedder {
         }
     }
 
-    /** The reference's ContEmbedder: Linear(in → D, no bias), and a learned null vector ({@code fake_latent}). */
+    /**
+     * The reference's ContEmbedder: {@code embedding_table}, a Linear(in → D, no bias), and a learned null vector
+     * {@code fake_latent} in the input space, N(0, 0.02²), that replaces a dropped vector before the projection.
+     */
     final class Vectors implements ConditionEmbedder {
-        private final Linear proj;
+        private final NDArray weight;
         private final NDArray nullVector;
         private final int in;
 
         Vectors(Params p, int in, int dim, Rng rng) {
             this.in = in;
-            proj = new Linear(p, "cont_embedder.proj", in, dim, false, Init.torchDefault(in), Init.zeros(), rng);
-            nullVector = p.add("cont_embedder.fake_latent", new long[] {1, dim}, Init.normal(0.02), rng);
+            weight = p.add("y_embedder.embedding_table.weight", new long[] {dim, in}, Init.torchDefault(in), rng);
+            nullVector = p.add("y_embedder.fake_latent", new long[] {1, in}, Init.normal(0.02), rng);
         }
 
         @Override
@@ -120,8 +122,8 @@ public interface ConditionEmbedder {
             }
             NDManager m = nullVector.getManager();
             NDArray k = m.create(keep, new Shape(b, 1));
-            NDArray v = proj.forward(m.create(c.vectors(), new Shape(b, in)));
-            return v.mul(k).add(nullVector.mul(k.neg().add(1f)));
+            NDArray v = m.create(c.vectors(), new Shape(b, in)).mul(k).add(nullVector.mul(k.neg().add(1f)));
+            return v.matMul(weight.transpose());
         }
     }
 }

@@ -32,6 +32,20 @@ public final class DitSampling {
 
     private DitSampling() {}
 
+    /**
+     * The network as the sampler calls it for these conditions: with classifier-free guidance at {@code scale} (each
+     * image beside its null copy in one forward pass, the reference's forward_with_cfg) unless the model is
+     * unconditional or the scale is 1.
+     */
+    public static Denoiser denoiser(DiT model, Condition conditions, double scale, int tMax) {
+        DiT.Config c = model.config();
+        if (c.conditioning() == Conditioning.NONE || scale == 1.0) {
+            return (x, t) -> model.forward(x, t, conditions);
+        }
+        Condition doubled = conditions.withNullCopy();
+        return Guidance.classifierFree((x, t) -> model.forward(x, t, doubled), scale, c.channels(), tMax);
+    }
+
     /** Images [N, C, S, S] in [−1, 1] (clipped), N = {@code conditions.count()}, row-major floats. */
     public static float[] sample(NDManager manager, DiT model, Condition conditions, Options o, Rng rng) {
         DiT.Config c = model.config();
@@ -40,14 +54,10 @@ public final class DitSampling {
         int size = c.image();
         int per = c.channels() * size * size;
         float[] out = new float[n * per];
-        boolean guided = c.conditioning() != Conditioning.NONE && o.scale() != 1.0;
         for (int start = 0; start < n; start += o.batch()) {
             int end = Math.min(n, start + o.batch());
             Condition chunk = conditions.slice(start, end);
-            Condition doubled = guided ? chunk.withNullCopy() : null;
-            Denoiser denoiser = guided
-                    ? Guidance.classifierFree((x, t) -> model.forward(x, t, doubled), o.scale(), c.channels(), o.tMax())
-                    : (x, t) -> model.forward(x, t, chunk);
+            Denoiser denoiser = denoiser(model, chunk, o.scale(), o.tMax());
             try (NDManager scope = manager.newSubManager()) {
                 NDArray xT = scope.create(rng.gaussians((end - start) * per), new Shape(end - start, c.channels(), size, size));
                 float[] x = sampler.sample(denoiser, xT, rng).clip(-1f, 1f).toFloatArray();

@@ -162,9 +162,8 @@ public final class DitTraining {
                     NDArray x0 = mgr.create(images.batch(idx), new Shape(b, mc.channels(), size, size));
                     int[] t = rng.ints(b, timesteps);
                     NDArray noise = mgr.create(rng.gaussians(b * mc.channels() * size * size), x0.getShape());
-                    NDArray xt = diffusion.qSample(x0, t, noise);
                     Condition cond = all.select(idx).dropping(dropMask(b, mc.dropProb(), rng));
-                    return diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise).loss().mean();
+                    return loss(model, diffusion, x0, t, noise, cond);
                 };
                 trainer.run(loss, checkpoint, meta, "dit", until, c.snapshotEvery(), () -> {
                     if (c.snapshotEvery() > 0 && trainer.step() % c.snapshotEvery() == 0 && checkpoint != null) {
@@ -180,6 +179,15 @@ public final class DitTraining {
                 return result;
             }
         }
+    }
+
+    /**
+     * The objective of one batch, as the reference's train_diffusion.py minimises it: the mean over images of
+     * training_losses (MSE on ε plus, with learned σ, the VLB term) at x_t = q_sample(x_0, t, noise).
+     */
+    public static NDArray loss(DiT model, GaussianDiffusion diffusion, NDArray x0, int[] t, NDArray noise, Condition cond) {
+        NDArray xt = diffusion.qSample(x0, t, noise);
+        return diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise).loss().mean();
     }
 
     /** The EMA weights, the model that samples, with what made them. */

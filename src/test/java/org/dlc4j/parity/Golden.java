@@ -147,22 +147,27 @@ public final class Golden {
      * every parameter against {@code grad.<name>}; every golden gradient must have its parameter and vice versa.
      */
     public void assertLossAndGradients(Params p, String lossKey, Supplier<NDArray> loss) {
+        assertLossAndGradients(p, lossKey, OUTPUT_TOL, "grad.", GRAD_TOL, loss);
+    }
+
+    /** As {@link #assertLossAndGradients(Params, String, Supplier)}, with the gradients under {@code gradPrefix}, and other tolerances. */
+    public void assertLossAndGradients(Params p, String lossKey, double lossTol, String gradPrefix, double gradTol, Supplier<NDArray> loss) {
         for (NDArray a : p.all().values()) {
             a.setRequiresGradient(true);
         }
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray l = loss.get();
-            assertOutput(lossKey, l.reshape(get("output." + lossKey).shape()));
+            assertOutput(lossKey, l.reshape(get("output." + lossKey).shape()), lossTol);
             gc.backward(l);
         }
         int checked = 0;
         for (var e : p.all().entrySet()) {
-            String key = "grad." + e.getKey();
+            String key = gradPrefix + e.getKey();
             assertTrue(has(key), () -> name + ": no golden gradient for parameter " + e.getKey());
-            assertClose(key, e.getValue().getGradient(), GRAD_TOL);
+            assertClose(key, e.getValue().getGradient(), gradTol);
             checked++;
         }
-        long golden = arrays.keySet().stream().filter(k -> k.startsWith("grad.")).count();
+        long golden = arrays.keySet().stream().filter(k -> k.startsWith(gradPrefix)).count();
         assertTrue(checked == golden, () -> name + ": " + golden + " golden gradients but " + p.all().size() + " parameters");
     }
 }
