@@ -3,6 +3,7 @@ package org.dlc4j.prior;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.DoubleSupplier;
 import org.dlc4j.util.Rng;
 
 /**
@@ -30,10 +31,15 @@ public record Absorbing(int vocab) {
 
     /** Forward corruption to total noise σ̄: each token becomes the mask independently with probability 1 − e^{−σ̄}. */
     public int[] corrupt(int[] tokens, double sigmaBar, Rng rng) {
+        return corrupt(tokens, sigmaBar, rng::nextDouble);
+    }
+
+    /** As {@link #corrupt(int[], double, Rng)}, token i masked when the i-th uniform is below 1 − e^{−σ̄} (the parity test's seam). */
+    public int[] corrupt(int[] tokens, double sigmaBar, DoubleSupplier uniforms) {
         double p = -Math.expm1(-sigmaBar);
         int[] out = new int[tokens.length];
         for (int i = 0; i < tokens.length; i++) {
-            out[i] = rng.nextDouble() < p ? vocab : tokens[i];
+            out[i] = uniforms.getAsDouble() < p ? vocab : tokens[i];
         }
         return out;
     }

@@ -64,45 +64,71 @@ public final class PriorSampler {
         float[] scores(int[] tokens, int count, double sigmaBar);
     }
 
+    /**
+     * Chooses the next state of one position from its V + 1 unnormalised weights: {@link #sample} draws by inverse CDF
+     * from its {@link Rng}; the parity test replays the reference's draws through it.
+     */
+    @FunctionalInterface
+    public interface Draw {
+        /**
+         * @param position index of the position among the count·L of the batch
+         * @param w        its weights (may be negative: only the positive ones can be drawn)
+         * @param k        the states allowed, 0..k−1 (V + 1, or V at the denoising step)
+         */
+        int draw(int position, double[] w, int k);
+    }
+
     private PriorSampler() {}
 
     /** {@code count} codes of {@code length} tokens in 0..V−1 (masks may remain only without the denoising step). */
     public static int[] sample(ScoreFn model, Absorbing graph, LogLinearNoise noise, int length, int count, Config c, Rng rng) {
-        int n = count * length;
-        int states = graph.states();
-        int[] x = new int[n];
+        int[] x = new int[count * length];
         java.util.Arrays.fill(x, graph.mask());
         double dt = (1 - c.eps()) / c.steps();
-        double[] w = new double[states];
+        Draw draw = (position, w, k) -> draw(w, k, rng);
         for (int i = 0; i < c.steps(); i++) {
-            double t = 1 - i * dt;
-            boolean remask = c.predictor() == Predictor.REMASK && t > c.t0() && t < c.t1();
-            float[] score = model.scores(x, count, noise.total(t));
-            double f = switch (c.predictor()) {
-                case EULER -> dt * noise.rate(t);
-                case ANALYTIC, REMASK -> {
-                    double s = remask ? Math.max(0, t - dt - c.eta() * (1 - t)) : t - dt;
-                    yield Math.expm1(noise.total(t) - noise.total(s));
-                }
-            };
-            for (int p = 0; p < n; p++) {
-                graph.reverseStep(score, p * states, x[p], f, w);
-                if (remask) {
-                    renoise(w, graph.mask(), c.eta());
-                }
-                x[p] = draw(w, states, rng);
-            }
+            step(model, graph, noise, x, count, 1 - i * dt, dt, c, draw);
         }
         if (c.denoise()) {
-            double sigma = noise.total(c.eps());
-            float[] score = model.scores(x, count, sigma);
-            double f = Math.expm1(sigma);
-            for (int p = 0; p < n; p++) {
-                graph.reverseStep(score, p * states, x[p], f, w);
-                x[p] = draw(w, graph.vocab(), rng); // the mask column dropped: every position ends decoded
-            }
+            denoise(model, graph, noise, x, count, c, draw);
         }
         return x;
+    }
+
+    /** One predictor step of {@code c.predictor()} from time t to t − dt, updating the codes {@code x} in place. */
+    public static void step(ScoreFn model, Absorbing graph, LogLinearNoise noise, int[] x, int count, double t, double dt, Config c,
+                            Draw draw) {
+        int states = graph.states();
+        double[] w = new double[states];
+        boolean remask = c.predictor() == Predictor.REMASK && t > c.t0() && t < c.t1();
+        float[] score = model.scores(x, count, noise.total(t));
+        double f = switch (c.predictor()) {
+            case EULER -> dt * noise.rate(t);
+            case ANALYTIC, REMASK -> {
+                double s = remask ? Math.max(0, t - dt - c.eta() * (1 - t)) : t - dt;
+                yield Math.expm1(noise.total(t) - noise.total(s));
+            }
+        };
+        for (int p = 0; p < x.length; p++) {
+            graph.reverseStep(score, p * states, x[p], f, w);
+            if (remask) {
+                renoise(w, graph.mask(), c.eta());
+            }
+            x[p] = draw.draw(p, w, states);
+        }
+    }
+
+    /** The final denoising step at time {@code c.eps()}: every position still masked is filled, in place. */
+    public static void denoise(ScoreFn model, Absorbing graph, LogLinearNoise noise, int[] x, int count, Config c, Draw draw) {
+        int states = graph.states();
+        double[] w = new double[states];
+        double sigma = noise.total(c.eps());
+        float[] score = model.scores(x, count, sigma);
+        double f = Math.expm1(sigma);
+        for (int p = 0; p < x.length; p++) {
+            graph.reverseStep(score, p * states, x[p], f, w);
+            x[p] = draw.draw(p, w, graph.vocab()); // the mask column dropped: every position ends decoded
+        }
     }
 
     /** Moves η(1 − p_mask) of the weight from the most likely state to the mask (all of it to the mask if that is the mask). */

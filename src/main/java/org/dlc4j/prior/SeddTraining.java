@@ -148,14 +148,26 @@ public final class SeddTraining {
                                 Rng dropoutRng) {
         int count = t.length;
         int l = clean.length / count;
+        int[] noisy = new int[clean.length];
+        for (int i = 0; i < count; i++) {
+            int[] one = graph.corrupt(java.util.Arrays.copyOfRange(clean, i * l, (i + 1) * l), noise.total(t[i]), rng);
+            System.arraycopy(one, 0, noisy, i * l, l);
+        }
+        return sequenceLoss(model, graph, noise, m, clean, noisy, t, dropoutRng);
+    }
+
+    /**
+     * The loss of {@code noisy}, the clean codes already corrupted at times t (the reference's {@code loss_fn} given
+     * {@code t} and {@code perturbed_batch}; the parity test's seam): Σᵢ σ̄'(t)·ℓᵢ per code [count].
+     */
+    public static NDArray sequenceLoss(Sedd model, Absorbing graph, LogLinearNoise noise, NDManager m, int[] clean, int[] noisy,
+                                       double[] t, Rng dropoutRng) {
+        int count = t.length;
         double[] sigma = new double[count];
         float[] rate = new float[count];
-        int[] noisy = new int[clean.length];
         for (int i = 0; i < count; i++) {
             sigma[i] = noise.total(t[i]);
             rate[i] = (float) noise.rate(t[i]);
-            int[] one = graph.corrupt(java.util.Arrays.copyOfRange(clean, i * l, (i + 1) * l), sigma[i], rng);
-            System.arraycopy(one, 0, noisy, i * l, l);
         }
         NDArray logScore = model.forward(m, noisy, sigma, dropoutRng);
         return graph.scoreEntropy(logScore, noisy, clean, sigma).sum(new int[] {1}).mul(m.create(rate, new Shape(count)));

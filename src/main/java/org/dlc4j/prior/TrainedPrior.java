@@ -33,8 +33,18 @@ public record TrainedPrior(Sedd model, Params params, String encoderSha, String 
         Sedd.Config mc = model.config();
         int l = mc.length();
         int[] out = new int[n * l];
-        NDManager m = params.manager();
-        PriorSampler.ScoreFn score = (tokens, count, sigma) -> {
+        PriorSampler.ScoreFn score = scores(model, params.manager());
+        for (int start = 0; start < n; start += batch) {
+            int count = Math.min(batch, n - start);
+            int[] codes = PriorSampler.sample(score, new Absorbing(mc.vocab()), LogLinearNoise.SEDD, l, count, c, rng);
+            System.arraycopy(codes, 0, out, start * l, codes.length);
+        }
+        return out;
+    }
+
+    /** The sampler's view of {@code model}: the exponentiated log-score at one σ̄ for every code, at evaluation. */
+    public static PriorSampler.ScoreFn scores(Sedd model, NDManager m) {
+        return (tokens, count, sigma) -> {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 double[] sigmas = new double[count];
@@ -42,12 +52,6 @@ public record TrainedPrior(Sedd model, Params params, String encoderSha, String 
                 return model.forward(m, tokens, sigmas, null).exp().toFloatArray();
             }
         };
-        for (int start = 0; start < n; start += batch) {
-            int count = Math.min(batch, n - start);
-            int[] codes = PriorSampler.sample(score, new Absorbing(mc.vocab()), LogLinearNoise.SEDD, l, count, c, rng);
-            System.arraycopy(codes, 0, out, start * l, codes.length);
-        }
-        return out;
     }
 
     @Override

@@ -37,6 +37,7 @@ public final class Golden {
     private final String name;
     private final Path path;
     private final LinkedHashMap<String, HostTensor> arrays;
+    private final LinkedHashMap<String, Double> observed = new LinkedHashMap<>();
 
     private Golden(String name, Path path, LinkedHashMap<String, HostTensor> arrays) {
         this.name = name;
@@ -58,6 +59,11 @@ public final class Golden {
 
     public String name() {
         return name;
+    }
+
+    /** The relative error max|actual − expected| / max|expected| of every check made so far, by key (for reports). */
+    public Map<String, Double> observed() {
+        return java.util.Collections.unmodifiableMap(observed);
     }
 
     public boolean has(String key) {
@@ -134,6 +140,7 @@ public final class Golden {
                 at = i;
             }
         }
+        observed.put(key, worst / Math.max(scale, 1e-30));
         double bound = tol * Math.max(scale, 1e-30);
         int where = at;
         double err = worst;
