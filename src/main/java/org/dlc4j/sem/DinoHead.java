@@ -11,7 +11,9 @@ import org.dlc4j.nn.Scalar;
 /**
  * DINO's projection head ({@code dino_head.py}): a 3-layer MLP to a bottleneck, L2 normalisation, then a
  * weight-normalised linear layer onto K prototypes whose norm is fixed at 1 (DINO's {@code norm_last_layer}), so
- * the outputs are cosine similarities to the prototypes.
+ * the outputs are cosine similarities to the prototypes. DINOv2's head (the paper's) initialises the norm
+ * {@code weight_g} to 1 too but leaves it trainable; with g = 1 the two agree exactly (parity/README.md), and only
+ * g's own update is absent here.
  */
 public final class DinoHead {
     /** @param prototypes K (DINOv2: 65,536; far fewer suit ten classes) */

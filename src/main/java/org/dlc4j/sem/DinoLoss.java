@@ -22,9 +22,16 @@ public final class DinoLoss {
         this.center = center;
     }
 
-    /** DINO's teacher temperature: linear warm-up from {@code start} to {@code end} over {@code warmupSteps}, then constant. */
+    /**
+     * DINO's teacher temperature: linear warm-up from {@code start} to {@code end} over {@code warmupSteps}, then
+     * constant. As DINOv2's {@code CosineScheduler}, the warm-up is {@code np.linspace(start, end, warmupSteps)}: its
+     * last step already reaches {@code end}.
+     */
     public static double teacherTemp(double start, double end, long warmupSteps, long step) {
-        return step >= warmupSteps ? end : start + (end - start) * step / (double) warmupSteps;
+        if (step >= warmupSteps) {
+            return end;
+        }
+        return warmupSteps == 1 ? start : start + (end - start) * step / (double) (warmupSteps - 1);
     }
 
     public NDArray center() {
@@ -55,16 +62,19 @@ public final class DinoLoss {
 
     /**
      * iBOT's masked-patch loss, with this instance's centre: the same cross-entropy per masked patch, each patch
-     * weighted by 1 / (masked patches of its image), summed and divided by the number of images with a mask.
+     * weighted by 1 / (masked patches of its image), summed and divided by the number of global-crop images, masked or
+     * not (DINOv2's {@code iBOTPatchLoss.forward_masked}: {@code / student_masks_flat.shape[0]}), so an image without a
+     * mask counts as a zero term.
      *
      * @param student [M, K] student scores of the masked patches
      * @param teacher [M, K] teacher scores of the same patches, seen unmasked
      * @param weights [M] the per-patch weights
+     * @param images  the global-crop images the masks were drawn for (2B)
      */
-    public NDArray patchLoss(NDArray student, NDArray teacher, NDArray weights, int maskedImages, double teacherTemp) {
+    public NDArray patchLoss(NDArray student, NDArray teacher, NDArray weights, int images, double teacherTemp) {
         NDArray target = Scalar.over(teacher.sub(center), teacherTemp).softmax(-1).stopGradient();
         NDArray ce = target.mul(Scalar.over(student, studentTemp).logSoftmax(-1)).sum(new int[] {-1}).neg();
-        return Scalar.over(ce.mul(weights).sum(), maskedImages);
+        return Scalar.over(ce.mul(weights).sum(), images);
     }
 
     /** center ← m·center + (1 − m)·mean of the teacher's scores over the batch and its global crops. */

@@ -3,7 +3,9 @@ package org.dlc4j.sem;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.dlc4j.nn.BatchNorm;
 import org.dlc4j.nn.ConvStem;
@@ -171,8 +173,8 @@ public final class SemEncoder {
     /**
      * Inference (a ResNet's BatchNorm on its running statistics, so an image's code does not depend on its batch).
      *
-     * @param x   images [B, C, S, S] in [−1, 1] with S = image (global crops) or a divisor of it (local crops, whose
-     *            position embeddings are the average-pooled full grid)
+     * @param x   images [B, C, S, S] in [−1, 1] with S = image (global crops) or another multiple of the patch (local
+     *            crops, whose position embeddings are the full grid resized as DINOv2 resizes it)
      * @param tau SEM softmax temperature
      */
     public Output forward(NDArray x, double tau) {
@@ -200,7 +202,7 @@ public final class SemEncoder {
             NDArray m = mask.expandDims(-1);
             tokens = tokens.mul(m.neg().add(1f)).add(m.mul(maskToken));
         }
-        tokens = tokens.add(patchPositions(g));
+        tokens = tokens.add(patchPositions(g, x.getManager()));
         NDArray cls = clsToken.add(posEmbed.get(":, :1, :")).broadcast(b, 1, d);
         NDArray regs = registerTokens.broadcast(b, config.registers(), d);
         NDArray h = NDArrays.concat(new NDList(cls, regs, tokens), 1);
@@ -210,6 +212,15 @@ public final class SemEncoder {
         int r = config.registers();
         NDArray normed = norm.forward(h);
         return sem(h.get(":, :" + (1 + r) + ", :").reshape(b, (long) d * (1 + r)), tau, normed.get(":, " + (1 + r) + ":, :"), normed.get(":, 0, :"));
+    }
+
+    /**
+     * The SEM head alone on the backbone's representation {@code in} [B, D·(1 + R)] (the ViT's pre-norm [CLS] and
+     * register tokens, flattened; the ResNet's pooled feature): what {@link #forward} applies after the backbone. The
+     * output has no patch tokens and no backbone feature. For checks of the head on fixed inputs (parity tests).
+     */
+    public Output sem(NDArray in, double tau) {
+        return sem(in, tau, null, null);
     }
 
     /** The Simplicial Embedding of the backbone's representation {@code in} [B, D·(1 + R)]. */
@@ -240,18 +251,61 @@ public final class SemEncoder {
         }
     }
 
-    /** Position embeddings of a g×g patch grid: the learned full grid, average-pooled when g is smaller. */
-    private NDArray patchPositions(int g) {
+    /**
+     * Position embeddings of a g×g patch grid: the learned full grid, resized when g differs as DINOv2's
+     * {@code interpolate_pos_encoding} resizes it with the paper's settings (vitl14_sem_L512.yaml: interpolate_offset 0,
+     * interpolate_antialias true), i.e. torch's bicubic interpolation to g×g with antialiasing. It is separable: one
+     * [g, full] weight matrix along each axis of the grid.
+     */
+    private NDArray patchPositions(int g, NDManager scratch) {
         int full = config.grid();
         NDArray pos = posEmbed.get(":, 1:, :");
         if (g == full) {
             return pos;
         }
-        if (full % g != 0) {
-            throw new IllegalArgumentException("a " + g + "×" + g + " patch grid does not divide the " + full + "×" + full + " grid");
-        }
-        int f = full / g;
         int d = config.dim();
-        return pos.reshape(g, f, g, f, d).mean(new int[] {3}).mean(new int[] {1}).reshape(1, (long) g * g, d);
+        NDArray a = scratch.create(bicubicAntialiasWeights(full, g), new Shape(g, full));
+        NDArray rows = a.matMul(pos.reshape(full, (long) full * d)).reshape(g, full, d); // grid rows resized
+        NDArray both = a.matMul(rows.transpose(1, 0, 2).reshape(full, (long) g * d)).reshape(g, g, d); // then columns: [col, row, D]
+        return both.transpose(1, 0, 2).reshape(1, (long) g * g, d);
+    }
+
+    /**
+     * The weights [out, in] with which torch's {@code interpolate(mode="bicubic", antialias=True)} resizes an axis of
+     * {@code in} samples to {@code out} ({@code _compute_weights_aa} in ATen's UpSampleKernel.cpp): Keys' cubic
+     * (a = −0.5) stretched by the scale when shrinking, each output's weights normalised to sum to 1.
+     */
+    static float[] bicubicAntialiasWeights(int in, int out) {
+        double scale = in / (double) out;
+        double support = scale >= 1 ? 2 * scale : 2;
+        double invscale = scale >= 1 ? 1 / scale : 1;
+        float[] w = new float[out * in];
+        for (int i = 0; i < out; i++) {
+            double center = scale * (i + 0.5);
+            int xmin = Math.max((int) (center - support + 0.5), 0); // (int) truncates toward zero, as static_cast
+            int xmax = Math.min((int) (center + support + 0.5), in);
+            double[] taps = new double[Math.max(xmax - xmin, 0)];
+            double total = 0;
+            for (int j = xmin; j < xmax; j++) {
+                taps[j - xmin] = keysCubic((j - center + 0.5) * invscale);
+                total += taps[j - xmin];
+            }
+            for (int j = xmin; j < xmax; j++) {
+                w[i * in + j] = (float) (total != 0 ? taps[j - xmin] / total : taps[j - xmin]);
+            }
+        }
+        return w;
+    }
+
+    private static double keysCubic(double x) {
+        double a = -0.5;
+        x = Math.abs(x);
+        if (x < 1) {
+            return ((a + 2) * x - (a + 3)) * x * x + 1;
+        }
+        if (x < 2) {
+            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+        }
+        return 0;
     }
 }

@@ -350,7 +350,7 @@ public final class SemTraining {
                             NDArray rows = masks.rowIndex(mgr, d);
                             NDArray sp = student.head.forward(g.patches().reshape(-1, d).gather(rows, 0));
                             NDArray tp = teacher.head.forward(t.patches().reshape(-1, d).gather(rows, 0)).stopGradient();
-                            loss = loss.add(Scalar.times(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.maskedImages(), tt), c.ibot()));
+                            loss = loss.add(Scalar.times(ibot.patchLoss(sp, tp, masks.weights(mgr), masks.images(), tt), c.ibot()));
                             ibot.updateCenter(List.of(tp));
                         }
                     }
@@ -481,17 +481,20 @@ public final class SemTraining {
     }
 
     /**
-     * KoLeo (Sablayrolles et al. 2019, DINOv2): −mean log of each L2-normalised vector's distance to its nearest
-     * neighbour in the batch, which spreads the representations out.
+     * KoLeo (Sablayrolles et al. 2019, DINOv2's {@code KoLeoLoss}): −mean log of each L2-normalised vector's distance to
+     * its nearest neighbour in the batch, which spreads the representations out. The neighbour is found by inner
+     * product (the diagonal set to −1, as DINOv2), then the distance is taken as DINOv2 takes it, ‖u − u_nn + ε‖: read
+     * off 2 − 2 cos instead, a near-duplicate pair (the case KoLeo exists for) lost most of its digits in float32.
      */
-    static NDArray koleo(NDArray x) {
+    public static NDArray koleo(NDArray x) {
         NDArray u = x.div(Scalar.atLeast(x.norm(new int[] {-1}, true), 1e-8));
         long n = u.getShape().get(0);
-        NDArray sim = u.matMul(u.transpose());
-        // Exclude each vector itself by pushing its self-similarity out of reach of the max.
-        NDArray self = Scalar.times(u.getManager().eye(Math.toIntExact(n)), -2);
-        NDArray nearest = sim.add(self).max(new int[] {1});
-        NDArray dist = Scalar.atLeast(Scalar.times(nearest, -2).add(2f), 0).add(1e-8f).sqrt(); // ‖a − b‖ for unit vectors
+        long d = u.getShape().get(1);
+        NDArray fixed = u.stopGradient();
+        NDArray eye = u.getManager().eye(Math.toIntExact(n));
+        NDArray sim = fixed.matMul(fixed.transpose()).mul(eye.neg().add(1f)).sub(eye);
+        NDArray nearest = sim.argMax(1).expandDims(1).broadcast(new Shape(n, d));
+        NDArray dist = u.sub(u.gather(nearest, 0)).add(1e-8f).norm(new int[] {-1});
         return dist.add(1e-8f).log().neg().mean();
     }
 

@@ -142,11 +142,40 @@ public final class Golden {
         }
         observed.put(key, worst / Math.max(scale, 1e-30));
         double bound = tol * Math.max(scale, 1e-30);
+        if (Boolean.getBoolean("parity.report")) { // -Dparity.report=true: each check's error, for parity/README.md
+            System.out.printf(Locale.ROOT, "parity %s %s: max |Δ| / max|want| = %.2e%n", name, key, worst / Math.max(scale, 1e-30));
+        }
         int where = at;
         double err = worst;
         double sc = scale;
         assertTrue(err <= bound, () -> String.format(Locale.ROOT, "%s %s: max |Δ| %.3g at %d (want %.6g, got %.6g) > %.0e × max|want| %.3g",
                 name, key, err, where, want[Math.max(where, 0)], got[Math.max(where, 0)], tol, sc));
+    }
+
+    /**
+     * As {@link #assertLossAndGradients}, for a module inside a larger one (e.g. the SEM head of an encoder fed fixed
+     * tokens): checks the gradient of exactly the parameters the golden has gradients for, each of which must exist in
+     * {@code p}; parameters the loss does not reach are not checked.
+     */
+    public void assertLossAndGoldenGradients(Params p, String lossKey, Supplier<NDArray> loss) {
+        for (NDArray a : p.all().values()) {
+            a.setRequiresGradient(true);
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.get();
+            assertOutput(lossKey, l.reshape(get("output." + lossKey).shape()));
+            gc.backward(l);
+        }
+        int checked = 0;
+        for (String key : arrays.keySet()) {
+            if (key.startsWith("grad.")) {
+                String param = key.substring("grad.".length());
+                assertTrue(p.all().containsKey(param), () -> name + ": golden gradient " + key + " has no dlc4j parameter");
+                assertClose(key, p.get(param).getGradient(), GRAD_TOL);
+                checked++;
+            }
+        }
+        assertTrue(checked > 0, () -> name + " has no gradients");
     }
 
     /**

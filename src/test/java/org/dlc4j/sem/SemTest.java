@@ -45,7 +45,7 @@ class SemTest {
             }
             // softmax(z/τ) keeps z's argmax at every position, whatever τ.
             assertArrayEquals(out.logits().argMax(-1).toLongArray(), enc.forward(x, 1e-5).probs().argMax(-1).toLongArray());
-            // Local crops (16×16) read the average-pooled position grid.
+            // Local crops (16×16) read the position grid resized as DINOv2 does (antialiased bicubic).
             NDArray small = m.create(new Rng(3).gaussians(2 * 16 * 16), new Shape(2, 1, 16, 16));
             assertArrayEquals(new long[] {2, c.dim()}, enc.forward(small, 1.0).cls().getShape().getShape());
         }
@@ -123,7 +123,8 @@ class SemTest {
             loss.updateCenter(teacher);
             assertArrayEquals(new float[] {(float) (0.1 * ln3 / 2), 0}, center.toFloatArray(), 1e-6f);
             assertEquals(0.04, DinoLoss.teacherTemp(0.04, 0.07, 10, 0), 1e-12);
-            assertEquals(0.055, DinoLoss.teacherTemp(0.04, 0.07, 10, 5), 1e-12);
+            assertEquals(0.04 + 0.03 * 5 / 9, DinoLoss.teacherTemp(0.04, 0.07, 10, 5), 1e-12); // np.linspace(0.04, 0.07, 10)[5]
+            assertEquals(0.07, DinoLoss.teacherTemp(0.04, 0.07, 10, 9), 1e-12);
             assertEquals(0.07, DinoLoss.teacherTemp(0.04, 0.07, 10, 50), 1e-12);
         }
     }
