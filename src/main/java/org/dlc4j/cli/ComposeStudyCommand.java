@@ -302,8 +302,10 @@ final class ComposeStudyCommand {
     static void checkGallery(DlcFile gallery, Source source) {
         if (source.length() != gallery.length() || source.vocab() != gallery.vocab()
                 || !source.encoderSha().isEmpty() && !gallery.encoderSha().isEmpty() && !source.encoderSha().equals(gallery.encoderSha())) {
+            String fix = source.encoderSha().isEmpty() ? "encode the training images with the same encoder"
+                    : "encode the training images with theirs: dlc encode --split train --encoder " + SemCommand.encoderFor(null, source.encoderSha());
             throw new UserException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
-                    + " compositions' (" + source.length() + "×" + source.vocab() + "): encode the training images with the same encoder");
+                    + " compositions' (" + source.length() + "×" + source.vocab() + "): " + fix);
         }
     }
 

@@ -89,6 +89,48 @@ public final class SemEncoder {
             return image / patch;
         }
 
+        /**
+         * Multiply-accumulates of one forward pass of a side×side view through the backbone and the SEM head: the
+         * convolutions and matrix products, not norms or activations (as the other models' {@code forwardMacs}).
+         */
+        public long forwardMacs(int side) {
+            long sem = (long) dim * (resnet() ? 1 : 1 + registers) * length * vocab + (long) length * vocab * dim;
+            if (resnet()) {
+                long macs = (long) side * side * 9 * channels * widths[0];
+                int in = widths[0];
+                int s = side;
+                for (int stage = 0; stage < widths.length; stage++) {
+                    for (int d = 0; d < depth; d++) {
+                        int out = widths[stage];
+                        boolean down = stage > 0 && d == 0;
+                        s = down ? (s + 1) / 2 : s; // 3×3, stride 2, padding 1
+                        macs += (long) s * s * 9 * in * out + (long) s * s * 9 * out * out + (down || in != out ? (long) s * s * in * out : 0);
+                        in = out;
+                    }
+                }
+                return macs + sem;
+            }
+            int g = side / patch;
+            long tokens = (long) g * g + 1 + registers;
+            long embed;
+            if (stem == 0) {
+                embed = (long) g * g * dim * channels * patch * patch;
+            } else {
+                embed = (long) side * side * 9 * channels * stem;
+                int downs = Integer.numberOfTrailingZeros(patch);
+                int in = stem;
+                int s = side;
+                for (int i = 1; i <= downs; i++) {
+                    int out = i == downs ? dim : in * 2;
+                    s /= 2;
+                    embed += (long) s * s * 9 * in * out;
+                    in = out;
+                }
+            }
+            long blocks = depth * (tokens * (4L * dim * dim + 2L * Math.round(mlpRatio * dim) * dim) + 2L * tokens * tokens * dim);
+            return embed + blocks + sem;
+        }
+
         /** The shipped shape, 32×64, on a ViT sized for 32×32 Fashion-MNIST on two cores. */
         public static Config fmnist() {
             return fmnist(32, 64);

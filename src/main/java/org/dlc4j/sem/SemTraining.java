@@ -81,7 +81,7 @@ public final class SemTraining {
             }
             Projector.Config projector = objective == Objective.VICREG ? new Projector.Config(1024, 1024, 3) : new Projector.Config(1024, 128, 2);
             Projector.Config predictor = objective == Objective.BYOL ? new Projector.Config(1024, 128, 2) : null;
-            return new Config(encoder, DinoHead.Config.fmnist(), MultiCrop.twoView(), 8, 128, 2e-3, 1e-6, 0.05, 1e-4, 0.99,
+            return new Config(encoder, DinoHead.Config.fmnist(), MultiCrop.twoView(), 45, 128, 2e-3, 1e-6, 0.05, 1e-4, 0.99,
                     new double[] {0.04, 0.07}, 0.3, 0.1, 0.9, 0.0, 0.0, 0.5, new double[] {0.1, 0.5}, 3.0, 200, seed,
                     objective, projector, predictor, objective == Objective.VICREG ? VicRegLoss.paper() : null, 1.0);
         }
@@ -103,6 +103,28 @@ public final class SemTraining {
                 b.projector = small;
                 b.predictor = c.predictor() == null ? null : new Projector.Config(32, 16, 2);
             });
+        }
+
+        /**
+         * Model FLOP of one training image (2 per multiply-accumulate): the student's views through the encoder and its
+         * head (DINO head, or projector and BYOL's predictor) three times over (forward, and backward's two products per
+         * weight), the teacher's global views once (DINO, BYOL; VICReg has no teacher).
+         */
+        public double flopPerImage() {
+            int globals = 2;
+            long global = encoder.forwardMacs(encoder.image());
+            long head = objective == Objective.DINO
+                    ? (long) encoder.dim() * this.head.hidden() + (long) this.head.hidden() * this.head.hidden()
+                            + (long) this.head.hidden() * this.head.bottleneck() + (long) this.head.bottleneck() * this.head.prototypes()
+                    : mlpMacs(encoder.dim(), projector);
+            long student = globals * (global + head) + (long) crops.locals() * (encoder.forwardMacs(crops.localSize()) + head)
+                    + (objective == Objective.BYOL ? globals * mlpMacs(projector.out(), predictor) : 0);
+            long teacher = objective == Objective.VICREG ? 0 : globals * (global + head);
+            return 2.0 * (3 * student + teacher);
+        }
+
+        private static long mlpMacs(int in, Projector.Config c) {
+            return (long) in * c.hidden() + (long) (c.layers() - 2) * c.hidden() * c.hidden() + (long) c.hidden() * c.out();
         }
 
         public Config withEpochs(double epochs) {

@@ -85,7 +85,7 @@ class CliErrorsTest {
         assertOneLineError(run("sem", "export", "--checkpoint", "/nonexistent/ck.safetensors", "--out", "/tmp/x.safetensors"), "not found");
         assertOneLineError(run("sem", "train", "--backbone", "cnn"), "--backbone 'cnn' is not vit or resnet");
         assertOneLineError(run("sem", "train", "--objective", "simclr"), "--objective 'simclr' is not dino, byol or vicreg");
-        assertOneLineError(run("sem", "train", "--widths", "32,64"), "add --backbone resnet");
+        assertOneLineError(run("sem", "train", "--backbone", "vit", "--widths", "32,64"), "add --backbone resnet");
         assertOneLineError(run("sem", "train", "--backbone", "resnet", "--stem", "8"), "--stem");
         assertOneLineError(run("sem", "train", "--backbone", "resnet", "--widths", "32,0"), "--widths takes positive");
         assertOneLineError(run("sem", "train", "--backbone", "resnet", "--ibot", "1"), "the ResNet backbone has none");

@@ -19,6 +19,22 @@ import org.junit.jupiter.api.Test;
 /** The ResNet backbone, BatchNorm, the BYOL and VICReg losses and the collapse check (issue 22). */
 class TwoViewTest {
     @Test
+    void modelArithmeticIsCountedByHand() {
+        // tiny ResNet at 28 px, stages 8-16: stem 28²·9·8; stage 1 two 3×3 convs 8→8 at 28²; stage 2 at 14²: 3×3 8→16,
+        // 3×3 16→16 and the 1×1 shortcut 8→16; SEM head 16→L·V=32 and back.
+        long resnet = 28 * 28 * 9 * 8 + 2L * 28 * 28 * 9 * 8 * 8 + 14 * 14 * 9 * 8 * 16 + 14 * 14 * 9 * 16 * 16 + 14 * 14 * 8 * 16 + 2 * 16 * 32;
+        assertEquals(1_663_104, resnet);
+        assertEquals(resnet, SemEncoder.Config.tinyResNet().forwardMacs(28));
+        // tiny ViT: 16 patches + [CLS] + 4 registers = 21 tokens of width 32, 2 blocks with MLP ×2; patch projection
+        // 16·(64 → 32); SEM head reads [CLS] and registers, 5·32 → 32, and writes 32 → 32.
+        long vit = 16 * 64 * 32 + 2 * (21 * (4 * 32 * 32 + 2 * 64 * 32) + 2 * 21 * 21 * 32) + 5 * 32 * 32 + 32 * 32;
+        assertEquals(vit, SemEncoder.Config.tiny().forwardMacs(32));
+        // VICReg trains the student on two views and has no teacher: 2 FLOP × 3 passes × 2 × (encoder + 16→32→32→16 projector).
+        var c = SemTraining.Config.tinyTwoView(SemTraining.Objective.VICREG, 0);
+        assertEquals(2.0 * 3 * 2 * (resnet + 16 * 32 + 32 * 32 + 32 * 16), c.flopPerImage());
+    }
+
+    @Test
     void theResNetEncoderGivesTheSemOutputsAtTwentyEightPixels() {
         var c = SemEncoder.Config.tinyResNet();
         try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
