@@ -89,8 +89,9 @@ public final class Golden {
 
     /** Loads every weight into {@code p}; every golden weight must be used, so a missing Java parameter fails too. */
     public void loadInto(Params p) {
-        p.load(params(), "", path);
-        for (String k : params().keySet()) {
+        Map<String, HostTensor> weights = params();
+        p.load(weights, "", path);
+        for (String k : weights.keySet()) {
             assertTrue(p.all().containsKey(k) || p.buffers().containsKey(k), () -> name + ": golden weight " + k + " has no dlc4j parameter");
         }
     }
@@ -140,10 +141,11 @@ public final class Golden {
                 at = i;
             }
         }
-        observed.put(key, worst / Math.max(scale, 1e-30));
+        double relative = worst / Math.max(scale, 1e-30);
+        observed.put(key, relative);
         double bound = tol * Math.max(scale, 1e-30);
         if (Boolean.getBoolean("parity.report")) { // -Dparity.report=true: each check's error, for parity/README.md
-            System.out.printf(Locale.ROOT, "parity %s %s: max |Δ| / max|want| = %.2e%n", name, key, worst / Math.max(scale, 1e-30));
+            System.out.printf(Locale.ROOT, "parity %s %s: max |Δ| / max|want| = %.2e%n", name, key, relative);
         }
         int where = at;
         double err = worst;
@@ -158,15 +160,7 @@ public final class Golden {
      * {@code p}; parameters the loss does not reach are not checked.
      */
     public void assertLossAndGoldenGradients(Params p, String lossKey, Supplier<NDArray> loss) {
-        for (NDArray a : p.all().values()) {
-            a.setRequiresGradient(true);
-        }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            gc.zeroGradients(); // a previous check's backward would otherwise add to these
-            NDArray l = loss.get();
-            assertOutput(lossKey, l.reshape(get("output." + lossKey).shape()));
-            gc.backward(l);
-        }
+        backward(p, lossKey, OUTPUT_TOL, loss);
         int checked = 0;
         for (String key : arrays.keySet()) {
             if (key.startsWith("grad.")) {
@@ -189,15 +183,7 @@ public final class Golden {
 
     /** As {@link #assertLossAndGradients(Params, String, Supplier)}, with the gradients under {@code gradPrefix}, and other tolerances. */
     public void assertLossAndGradients(Params p, String lossKey, double lossTol, String gradPrefix, double gradTol, Supplier<NDArray> loss) {
-        for (NDArray a : p.all().values()) {
-            a.setRequiresGradient(true);
-        }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            gc.zeroGradients(); // a previous check's backward would otherwise add to these
-            NDArray l = loss.get();
-            assertOutput(lossKey, l.reshape(get("output." + lossKey).shape()), lossTol);
-            gc.backward(l);
-        }
+        backward(p, lossKey, lossTol, loss);
         int checked = 0;
         for (var e : p.all().entrySet()) {
             String key = gradPrefix + e.getKey();
@@ -207,5 +193,18 @@ public final class Golden {
         }
         long golden = arrays.keySet().stream().filter(k -> k.startsWith(gradPrefix)).count();
         assertTrue(checked == golden, () -> name + ": " + golden + " golden gradients but " + p.all().size() + " parameters");
+    }
+
+    /** Runs {@code loss} under a fresh gradient tape, checks it against {@code output.<lossKey>}, and backpropagates it. */
+    private void backward(Params p, String lossKey, double lossTol, Supplier<NDArray> loss) {
+        for (NDArray a : p.all().values()) {
+            a.setRequiresGradient(true);
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.zeroGradients(); // DJL adds each backward to the gradients until they are zeroed
+            NDArray l = loss.get();
+            assertOutput(lossKey, l.reshape(get("output." + lossKey).shape()), lossTol);
+            gc.backward(l);
+        }
     }
 }
