@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dlc4j.bench.Bench;
 import org.dlc4j.text.TextEncoder;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,27 +76,27 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 chosen.add(Bench.Preset.of(p));
             } catch (IllegalArgumentException e) {
-                throw new UserException(e.getMessage());
+                throw new InvalidInputException(e.getMessage());
             }
         }
         List<String> todo = stages != null ? stages : STAGES;
         for (String s : todo) {
             if (!STAGES.contains(s)) {
-                throw new UserException("unknown stage '" + s + "': use some of " + String.join(", ", STAGES));
+                throw new InvalidInputException("unknown stage '" + s + "': use some of " + String.join(", ", STAGES));
             }
         }
         if (memorySteps < 0) {
-            throw new UserException("--memory-steps must be 0 (skip) or more, not " + memorySteps);
+            throw new InvalidInputException("--memory-steps must be 0 (skip) or more, not " + memorySteps);
         }
         if (memoryWarmup < 0) {
-            throw new UserException("--memory-warmup must be 0 or more, not " + memoryWarmup);
+            throw new InvalidInputException("--memory-warmup must be 0 or more, not " + memoryWarmup);
         }
         Path script = home().resolve("bench/reference.py");
         if (comparePython && !Files.isRegularFile(script)) {
-            throw new UserException(script + " not found: run dlc bench from a dlc4j checkout, or drop --compare-python");
+            throw new InvalidInputException(script + " not found: run dlc bench from a dlc4j checkout, or drop --compare-python");
         }
         if (rounds < 1) {
-            throw new UserException("--rounds must be 1 or more, not " + rounds);
+            throw new InvalidInputException("--rounds must be 1 or more, not " + rounds);
         }
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         // one row per measurement, in table order; each holds its rounds
@@ -292,15 +292,15 @@ final class BenchCommand implements Callable<Integer> {
             Process proc = new ProcessBuilder(cmd).inheritIO().start();
             int code = proc.waitFor();
             if (code != 0) {
-                throw new UserException(python + " " + script.getFileName() + " failed (exit " + code + "): it needs Debian's python3-torch"
+                throw new InvalidInputException(python + " " + script.getFileName() + " failed (exit " + code + "): it needs Debian's python3-torch"
                         + " (apt-get install -y python3-torch libopenblas0-pthread), or pass --python");
             }
             return new Gson().fromJson(Files.readString(json, StandardCharsets.UTF_8), JsonObject.class);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UserException("interrupted while waiting for " + script.getFileName());
+            throw new InvalidInputException("interrupted while waiting for " + script.getFileName());
         } catch (IOException e) {
-            throw new UserException("cannot run " + python + ": " + e.getMessage() + "; install python3-torch or pass --python");
+            throw new InvalidInputException("cannot run " + python + ": " + e.getMessage() + "; install python3-torch or pass --python");
         } finally {
             Files.deleteIfExists(json);
         }

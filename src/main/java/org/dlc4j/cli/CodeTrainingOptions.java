@@ -3,7 +3,7 @@ package org.dlc4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 
 /** The flags of the models that learn from encoded codes, shared by dlc prior train and dlc text train. */
@@ -42,7 +42,7 @@ final class CodeTrainingOptions {
     /** The training codes (the first --limit of them). */
     DlcFile codes() {
         if (!Files.exists(codesPath)) {
-            throw new UserException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
+            throw new InvalidInputException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
         }
         DlcFile codes = DlcFile.read(codesPath);
         return limit > 0 ? codes.take(Math.min(limit, codes.count())) : codes;
@@ -54,7 +54,7 @@ final class CodeTrainingOptions {
         if (heldoutPath != null) {
             held = DlcFile.read(heldoutPath);
             if (!held.encoderSha().equals(codes.encoderSha())) {
-                throw new UserException("the held-out codes " + heldoutPath + " come from another encoder than " + codesPath
+                throw new InvalidInputException("the held-out codes " + heldoutPath + " come from another encoder than " + codesPath
                         + ": encode both with the same one");
             }
             return held;
@@ -71,7 +71,7 @@ final class CodeTrainingOptions {
     /** Refuses nonsense values of the shared flags, given the values the recipe resolved them to. */
     static void check(int epochs, int batch, double lr, long warmup, long evalEvery) {
         if (epochs < 1 || batch < 1 || !(lr > 0) || warmup < 0 || evalEvery < 0) {
-            throw new UserException("--epochs and --batch must be ≥ 1, --lr > 0, --warmup and --eval-every ≥ 0");
+            throw new InvalidInputException("--epochs and --batch must be ≥ 1, --lr > 0, --warmup and --eval-every ≥ 0");
         }
     }
 

@@ -3,7 +3,7 @@ package org.dlc4j.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 
 /** Options every job shares. */
@@ -22,11 +22,11 @@ final class CommonOptions {
             case "cpu" -> Device.cpu();
             case "gpu" -> {
                 if (Engine.getInstance().getGpuCount() == 0) {
-                    throw new UserException("--device gpu: no GPU is visible to libtorch; install a CUDA libtorch 2.7.1 (PYTORCH_FLAVOR=cu128) or use --device cpu");
+                    throw new InvalidInputException("--device gpu: no GPU is visible to libtorch; install a CUDA libtorch 2.7.1 (PYTORCH_FLAVOR=cu128) or use --device cpu");
                 }
                 yield Device.gpu();
             }
-            default -> throw new UserException("--device '" + device + "' is not cpu or gpu");
+            default -> throw new InvalidInputException("--device '" + device + "' is not cpu or gpu");
         };
         return NDManager.newBaseManager(d);
     }

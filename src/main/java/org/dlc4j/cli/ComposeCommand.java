@@ -27,9 +27,9 @@ import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Images;
-import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,11 +73,11 @@ public final class ComposeCommand implements Callable<Integer> {
     public Integer call() {
         Method m = Composition.Method.parse(method);
         if (sourceSpecs.size() < 2) {
-            throw new UserException("dlc compose needs at least two sources, got " + sourceSpecs.size()
+            throw new InvalidInputException("dlc compose needs at least two sources, got " + sourceSpecs.size()
                     + ": pass .png files, test:N / train:N, or codes.safetensors[:N]");
         }
         if (n < 1) {
-            throw new UserException("--n must be at least 1, not " + n);
+            throw new InvalidInputException("--n must be at least 1, not " + n);
         }
         var options = sampling.options();
         try (NDManager manager = common.newManager(); Decoders decoders = Decoders.load(manager, models, EnumSet.of(m))) {
@@ -126,7 +126,7 @@ public final class ComposeCommand implements Callable<Integer> {
             List<Source> sources = new ArrayList<>();
             float[] pictures = new float[specs.size() * size * size];
             java.util.Arrays.fill(pictures, 1f);
-            try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+            try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
                 for (int i = 0; i < specs.size(); i++) {
                     String spec = specs.get(i);
                     ImageDataset image = image(spec, data, splits);
@@ -137,7 +137,7 @@ public final class ComposeCommand implements Callable<Integer> {
                     } else {
                         Matcher code = CODE_INDEX.matcher(spec);
                         if (!code.matches()) {
-                            throw new UserException("source '" + spec + "' is not a .png file, test:N / train:N, or a DLC file (codes.safetensors[:N])");
+                            throw new InvalidInputException("source '" + spec + "' is not a .png file, test:N / train:N, or a DLC file (codes.safetensors[:N])");
                         }
                         s = Source.ofCode(DlcFile.read(Path.of(code.group(1))), code.group(2) != null ? Integer.parseInt(code.group(2)) : 0, spec);
                     }
@@ -155,7 +155,7 @@ public final class ComposeCommand implements Callable<Integer> {
                 ImageDataset set = splits.computeIfAbsent(split, sp -> FashionMnist.load(data, sp));
                 int i = Integer.parseInt(m.group(2));
                 if (i >= set.count()) {
-                    throw new UserException(spec + ": Fashion-MNIST " + m.group(1) + " has images 0.." + (set.count() - 1));
+                    throw new InvalidInputException(spec + ": Fashion-MNIST " + m.group(1) + " has images 0.." + (set.count() - 1));
                 }
                 return set.slice(i, i + 1);
             }
@@ -191,7 +191,7 @@ public final class ComposeCommand implements Callable<Integer> {
 
         static Decoders load(NDManager manager, Options o, Set<Method> methods) {
             if (!(o.tau > 0) || Double.isInfinite(o.tau)) {
-                throw new UserException("--tau must be a positive number, not " + o.tau);
+                throw new InvalidInputException("--tau must be a positive number, not " + o.tau);
             }
             boolean codes = methods.stream().anyMatch(Method::makesCodes);
             TrainedDit dlc = codes ? open(manager, o.dlcDit, Conditioning.DLC) : null;
@@ -201,7 +201,7 @@ public final class ComposeCommand implements Callable<Integer> {
                 // The encoder the decoders read: the one the DLC DiT (else the SEM DiT) was trained on.
                 Path encoder = SemCommand.encoderFor(o.encoder, dlc != null ? dlc.encoderSha() : sem != null ? sem.encoderSha() : "");
                 if (!Files.exists(encoder)) {
-                    throw new UserException("SEM encoder " + encoder + " not found: pass --encoder");
+                    throw new InvalidInputException("SEM encoder " + encoder + " not found: pass --encoder");
                 }
                 return new Decoders(encoder, dlc, sem);
             } catch (RuntimeException e) {
@@ -239,7 +239,7 @@ public final class ComposeCommand implements Callable<Integer> {
                 }
             }
             if (!m.makesCodes() && cond.vectors().length / cond.count() != c.vectorDim()) {
-                throw new UserException("the SEM vectors have " + cond.vectors().length / cond.count() + " entries but the DiT reads "
+                throw new InvalidInputException("the SEM vectors have " + cond.vectors().length / cond.count() + " entries but the DiT reads "
                         + c.vectorDim() + ": use the encoder it was trained with");
             }
             return DitSampling.sample(manager, dit.model(), cond, options, rng);

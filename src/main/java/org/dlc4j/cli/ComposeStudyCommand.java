@@ -26,12 +26,12 @@ import org.dlc4j.dit.DitSampling;
 import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.FeatureSet;
 import org.dlc4j.eval.Vendi;
-import org.dlc4j.io.ImageGrid;
-import org.dlc4j.io.Plots;
+import org.dlc4j.report.ImageGrid;
+import org.dlc4j.report.Plots;
 import org.dlc4j.sem.CodeStats;
-import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -157,7 +157,7 @@ final class ComposeStudyCommand {
         /** Runs the study with everything loaded: the test split, the encoder, the DiTs the methods need, the feature network. */
         Integer run(List<Method> methods, int pairCount, int perPair, Body body) {
             if (pairCount < 1 || perPair < 2) {
-                throw new UserException("--pairs must be at least 1 and --n at least 2 (Vendi compares samples), not " + pairCount + " and " + perPair);
+                throw new InvalidInputException("--pairs must be at least 1 and --n at least 2 (Vendi compares samples), not " + pairCount + " and " + perPair);
             }
             var options = sampling.options();
             ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST);
@@ -165,7 +165,7 @@ final class ComposeStudyCommand {
             try (NDManager manager = common.newManager(); var decoders = ComposeCommand.Decoders.load(manager, models, EnumSet.copyOf(methods));
                  FeatureNet net = network.load(manager)) {
                 List<List<Source>> sources = new ArrayList<>();
-                try (DlcEncoder enc = DlcEncoder.load(manager, decoders.encoder())) {
+                try (TrainedEncoder enc = TrainedEncoder.load(manager, decoders.encoder())) {
                     for (int[] pair : chosen) {
                         ImageDataset two = test.slice(pair[0], pair[0] + 1);
                         ImageDataset second = test.slice(pair[1], pair[1] + 1);
@@ -228,7 +228,7 @@ final class ComposeStudyCommand {
             int perPair = n != null ? n : 256;
             DlcFile gallery = galleryPath != null ? DlcFile.read(galleryPath) : null;
             if (gallery != null && (gallery.labels() == null || codeKnn < 1 || codeKnn > gallery.count())) {
-                throw new UserException("--code-gallery needs labelled codes (dlc encode --split train) and --code-knn in 1.." + gallery.count()
+                throw new InvalidInputException("--code-gallery needs labelled codes (dlc encode --split train) and --code-knn in 1.." + gallery.count()
                         + ", not " + codeKnn);
             }
             Path dir = out("out/compose/table");
@@ -304,7 +304,7 @@ final class ComposeStudyCommand {
                 || !source.encoderSha().isEmpty() && !gallery.encoderSha().isEmpty() && !source.encoderSha().equals(gallery.encoderSha())) {
             String fix = source.encoderSha().isEmpty() ? "encode the training images with the same encoder"
                     : "encode the training images with theirs: dlc encode --split train --encoder " + SemCommand.encoderFor(null, source.encoderSha());
-            throw new UserException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
+            throw new InvalidInputException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
                     + " compositions' (" + source.length() + "×" + source.vocab() + "): " + fix);
         }
     }
@@ -391,7 +391,7 @@ final class ComposeStudyCommand {
             List<Method> methods = methods(List.of("code"));
             for (double w : grid) {
                 if (!(w >= 0 && w <= 1)) {
-                    throw new UserException("--grid weights must lie in [0, 1], not " + w);
+                    throw new InvalidInputException("--grid weights must lie in [0, 1], not " + w);
                 }
             }
             int perPair = n != null ? n : 64;

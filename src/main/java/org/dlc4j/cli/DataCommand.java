@@ -6,8 +6,8 @@ import java.util.concurrent.Callable;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.PngFolderDataset;
-import org.dlc4j.io.ImageGrid;
-import org.dlc4j.util.UserException;
+import org.dlc4j.report.ImageGrid;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,7 +58,7 @@ public final class DataCommand implements Callable<Integer> {
         }
         int n = Math.min(count, ds.count());
         if (n < 1) {
-            throw new UserException("--count must be at least 1");
+            throw new InvalidInputException("--count must be at least 1");
         }
         int[] idx = new int[n];
         java.util.Arrays.setAll(idx, i -> i);
@@ -71,7 +71,7 @@ public final class DataCommand implements Callable<Integer> {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "train" -> FashionMnist.Split.TRAIN;
             case "test" -> FashionMnist.Split.TEST;
-            default -> throw new UserException("--split '" + s + "' is not train or test");
+            default -> throw new InvalidInputException("--split '" + s + "' is not train or test");
         };
     }
 }

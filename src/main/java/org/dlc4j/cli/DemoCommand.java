@@ -19,19 +19,19 @@ import org.dlc4j.diffusion.SamplerConfig;
 import org.dlc4j.dit.Condition;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
-import org.dlc4j.io.Html;
-import org.dlc4j.io.ImageGrid;
+import org.dlc4j.report.Html;
+import org.dlc4j.report.ImageGrid;
 import org.dlc4j.io.Provenance;
 import org.dlc4j.prior.PriorSampler;
 import org.dlc4j.sem.CodeStats;
-import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TrainedText;
 import org.dlc4j.text.Unmasking;
 import org.dlc4j.toy.ToyStudy;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
         // The encoder of the shipped DLC DiT, so that the demo's codes are the ones its decoder reads.
         Path encoder = SemCommand.encoderFor(encoderPath, DitCommand.encoderShaOf(DitCommand.defaultModel("dlc")));
         if (!Files.exists(encoder)) {
-            throw new UserException("SEM encoder " + encoder + " not found: run from a full clone (models/ ships it) or pass --encoder");
+            throw new InvalidInputException("SEM encoder " + encoder + " not found: run from a full clone (models/ ships it) or pass --encoder");
         }
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>dlc4j demo</title><style>")
@@ -266,7 +266,7 @@ public final class DemoCommand implements Callable<Integer> {
      * the queries' codes.
      */
     private DlcFile codes(NDManager manager, Path encoder, ImageDataset queries, ImageDataset gallery, StringBuilder html) {
-        try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+        try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
             var c = enc.config();
             DlcFile q = enc.codes(queries, c.tau(), false);
             DlcFile g = enc.codes(gallery, c.tau(), false);

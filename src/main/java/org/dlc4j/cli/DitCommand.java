@@ -18,11 +18,11 @@ import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.DitTraining;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Images;
-import org.dlc4j.io.ImageGrid;
-import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.report.ImageGrid;
+import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 public final class DitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UserException("dlc dit needs a subcommand: train or sample (see dlc dit --help)");
+        throw new InvalidInputException("dlc dit needs a subcommand: train or sample (see dlc dit --help)");
     }
 
     static Path defaultModel(String cond) {
@@ -59,12 +59,12 @@ public final class DitCommand implements Callable<Integer> {
     static TrainedDit loadConditioned(NDManager manager, Path path, Conditioning kind, String flag) {
         String cond = kind.name().toLowerCase(Locale.ROOT);
         if (!Files.exists(path)) {
-            throw new UserException("DiT model " + path + " not found: train one with dlc dit train --cond " + cond + " or pass " + flag);
+            throw new InvalidInputException("DiT model " + path + " not found: train one with dlc dit train --cond " + cond + " or pass " + flag);
         }
         TrainedDit dit = TrainedDit.load(manager, path);
         if (dit.model().config().conditioning() != kind) {
             dit.close();
-            throw new UserException(path + " is conditioned on " + dit.model().config().conditioning().name().toLowerCase(Locale.ROOT) + ", not "
+            throw new InvalidInputException(path + " is conditioned on " + dit.model().config().conditioning().name().toLowerCase(Locale.ROOT) + ", not "
                     + cond + ": pass a DiT trained with --cond " + cond);
         }
         return dit;
@@ -84,12 +84,12 @@ public final class DitCommand implements Callable<Integer> {
 
         SamplerConfig config() {
             if (steps < 1) {
-                throw new UserException("--steps must be at least 1");
+                throw new InvalidInputException("--steps must be at least 1");
             }
             SamplerConfig c = switch (sampler) {
                 case "ddpm" -> SamplerConfig.ddpm(steps);
                 case "ddim" -> SamplerConfig.ddim(steps, 0.0);
-                default -> throw new UserException("--sampler '" + sampler + "' is not ddpm or ddim");
+                default -> throw new InvalidInputException("--sampler '" + sampler + "' is not ddpm or ddim");
             };
             return c.withClipDenoised(!noClip);
         }
@@ -112,10 +112,10 @@ public final class DitCommand implements Callable<Integer> {
 
         DitSampling.Options options() {
             if (!(scale >= 0)) {
-                throw new UserException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
+                throw new InvalidInputException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
             }
             if (batch < 1) {
-                throw new UserException("--batch must be at least 1");
+                throw new InvalidInputException("--batch must be at least 1");
             }
             return new DitSampling.Options(config(), scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
         }
@@ -130,7 +130,7 @@ public final class DitCommand implements Callable<Integer> {
         try {
             return Conditioning.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UserException("--cond '" + s + "' is not none, class, dlc or sem");
+            throw new InvalidInputException("--cond '" + s + "' is not none, class, dlc or sem");
         }
     }
 
@@ -190,25 +190,25 @@ public final class DitCommand implements Callable<Integer> {
         public Integer call() {
             Conditioning conditioning = parseCond(cond);
             if (snapshotEvery < 0) {
-                throw new UserException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
+                throw new InvalidInputException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
             }
             if (lr != null && !(lr > 0)) {
-                throw new UserException("--lr must be positive, not " + lr);
+                throw new InvalidInputException("--lr must be positive, not " + lr);
             }
             if (batch != null && batch < 1) {
-                throw new UserException("--batch must be at least 1");
+                throw new InvalidInputException("--batch must be at least 1");
             }
             if (codePooling != null && !codePooling.equals("mean") && !codePooling.equals("scaled")) {
-                throw new UserException("--code-pooling '" + codePooling + "' is not mean or scaled");
+                throw new InvalidInputException("--code-pooling '" + codePooling + "' is not mean or scaled");
             }
             if (codePooling != null && conditioning != Conditioning.DLC) {
-                throw new UserException("--code-pooling applies to --cond dlc only");
+                throw new InvalidInputException("--code-pooling applies to --cond dlc only");
             }
             DiT.Config model;
             try {
                 model = DiT.Config.preset(preset);
             } catch (IllegalArgumentException e) {
-                throw new UserException(e.getMessage());
+                throw new InvalidInputException(e.getMessage());
             }
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
             String name = conditioning.name().toLowerCase(Locale.ROOT);
@@ -231,7 +231,7 @@ public final class DitCommand implements Callable<Integer> {
                                 codes = codes.take(Math.min(limit, codes.count()));
                             }
                         } else {
-                            try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+                            try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
                                 codes = enc.codes(train, enc.config().tau(), false);
                             }
                         }
@@ -239,7 +239,7 @@ public final class DitCommand implements Callable<Integer> {
                         model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0).withScaledCodes(!"mean".equals(codePooling));
                     }
                     case SEM -> {
-                        try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+                        try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
                             var e = enc.encode(train, enc.config().tau(), false, true, 256);
                             d = new DitTraining.Data(train, null, e.sem(), enc.sha256());
                             model = model.conditionedOn(conditioning, 0, 0, 0, enc.config().dim());
@@ -304,12 +304,12 @@ public final class DitCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (n < 1) {
-                throw new UserException("--n must be at least 1");
+                throw new InvalidInputException("--n must be at least 1");
             }
             var options = sampling.options();
             Path model = modelPath != null ? modelPath : defaultModel("dlc");
             if (!Files.exists(model)) {
-                throw new UserException("DiT model " + model + " not found: train one with dlc dit train or pass --model");
+                throw new InvalidInputException("DiT model " + model + " not found: train one with dlc dit train or pass --model");
             }
             try (NDManager manager = common.newManager(); TrainedDit dit = TrainedDit.load(manager, model)) {
                 DiT.Config c = dit.model().config();
@@ -328,7 +328,7 @@ public final class DitCommand implements Callable<Integer> {
         private Conditioned condition(NDManager manager, TrainedDit dit, DiT.Config c) {
             int sources = (codesPath != null ? 1 : 0) + (imagesPath != null ? 1 : 0) + (classId != null ? 1 : 0);
             if (sources > 1) {
-                throw new UserException("give at most one of --codes, --images and --class");
+                throw new InvalidInputException("give at most one of --codes, --images and --class");
             }
             Path encoder = SemCommand.encoderFor(encoderPath, dit.encoderSha());
             if (imagesPath != null && c.conditioning() != Conditioning.NONE) {
@@ -337,16 +337,16 @@ public final class DitCommand implements Callable<Integer> {
             return switch (c.conditioning()) {
                 case NONE -> {
                     if (sources > 0) {
-                        throw new UserException("this DiT is unconditional: drop --codes, --images and --class");
+                        throw new InvalidInputException("this DiT is unconditional: drop --codes, --images and --class");
                     }
                     yield new Conditioned(Condition.none(n), null);
                 }
                 case CLASS -> {
                     if (classId == null) {
-                        throw new UserException("this DiT is class-conditional: pass --class 0.." + (c.classes() - 1) + " or labelled --images");
+                        throw new InvalidInputException("this DiT is class-conditional: pass --class 0.." + (c.classes() - 1) + " or labelled --images");
                     }
                     if (classId < 0 || classId >= c.classes()) {
-                        throw new UserException("--class " + classId + " is outside 0.." + (c.classes() - 1));
+                        throw new InvalidInputException("--class " + classId + " is outside 0.." + (c.classes() - 1));
                     }
                     int[] labels = new int[n];
                     java.util.Arrays.fill(labels, classId);
@@ -354,13 +354,13 @@ public final class DitCommand implements Callable<Integer> {
                 }
                 case DLC -> {
                     if (codesPath == null) {
-                        throw new UserException("this DiT is DLC-conditional: pass --codes FILE or --images DIR");
+                        throw new InvalidInputException("this DiT is DLC-conditional: pass --codes FILE or --images DIR");
                     }
                     DlcFile codes = DlcFile.read(codesPath);
                     Conditioned.checkEncoder(dit, codes.encoderSha(), "the codes in " + codesPath);
                     yield Conditioned.ofCodes(dit, codes, n);
                 }
-                case SEM -> throw new UserException("this DiT is conditioned on SEM vectors: pass --images DIR (or test)");
+                case SEM -> throw new InvalidInputException("this DiT is conditioned on SEM vectors: pass --images DIR (or test)");
             };
         }
 
@@ -408,7 +408,7 @@ public final class DitCommand implements Callable<Integer> {
         static void checkCodeShape(TrainedDit dit, String what, int length, int vocab) {
             DiT.Config c = dit.model().config();
             if (length != c.length() || vocab != c.vocab()) {
-                throw new UserException(what + " are " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×" + c.vocab()
+                throw new InvalidInputException(what + " are " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×" + c.vocab()
                         + ": use codes from the encoder it was trained with");
             }
         }
@@ -423,12 +423,12 @@ public final class DitCommand implements Callable<Integer> {
                 case NONE -> new Conditioned(Condition.none(n), null);
                 case CLASS -> {
                     if (set.labels() == null) {
-                        throw new UserException(set.name() + " has no labels to condition a class-conditional DiT on: pass --class");
+                        throw new InvalidInputException(set.name() + " has no labels to condition a class-conditional DiT on: pass --class");
                     }
                     yield of(Condition.labels(set.labels()), set.labels(), n);
                 }
                 case DLC, SEM -> {
-                    try (DlcEncoder enc = DlcEncoder.load(manager, encoder)) {
+                    try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
                         checkEncoder(dit, enc.sha256(), "encoder " + encoder);
                         if (c.conditioning() == Conditioning.DLC) {
                             yield ofCodes(dit, enc.codes(set, enc.config().tau(), false), n);
@@ -442,7 +442,7 @@ public final class DitCommand implements Callable<Integer> {
 
         static void checkEncoder(TrainedDit dit, String sha, String what) {
             if (!dit.encoderSha().isEmpty() && !sha.isEmpty() && !dit.encoderSha().equals(sha)) {
-                throw new UserException(what + " (sha256 " + shortSha(sha) + "…) is not the encoder this DiT was trained with ("
+                throw new InvalidInputException(what + " (sha256 " + shortSha(sha) + "…) is not the encoder this DiT was trained with ("
                         + shortSha(dit.encoderSha()) + "…): use that encoder's codes");
             }
         }

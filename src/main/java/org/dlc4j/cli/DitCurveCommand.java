@@ -21,9 +21,9 @@ import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.Images;
 import org.dlc4j.io.AtomicFiles;
-import org.dlc4j.io.Plots;
+import org.dlc4j.report.Plots;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -89,11 +89,11 @@ final class DitCurveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (n < 2) {
-            throw new UserException("--n must be at least 2 (FD needs a covariance)");
+            throw new InvalidInputException("--n must be at least 2 (FD needs a covariance)");
         }
         for (Path m : models) {
             if (!Files.isRegularFile(m)) {
-                throw new UserException("DiT model " + m + " not found: pass trained models or the snapshots of dlc dit train --snapshot-every");
+                throw new InvalidInputException("DiT model " + m + " not found: pass trained models or the snapshots of dlc dit train --snapshot-every");
             }
         }
         SamplerConfig sc = samplerOptions.config();
@@ -141,7 +141,7 @@ final class DitCurveCommand implements Callable<Integer> {
         try {
             List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
             if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-                throw new UserException(csv + " is not a curve written by this version of dlc dit curve: move it away or pass another --out");
+                throw new InvalidInputException(csv + " is not a curve written by this version of dlc dit curve: move it away or pass another --out");
             }
             for (String line : lines.subList(1, lines.size())) {
                 Row r = Row.parse(line);
@@ -151,10 +151,10 @@ final class DitCurveCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            if (e instanceof UserException) {
+            if (e instanceof InvalidInputException) {
                 throw e;
             }
-            throw new UserException(csv + " has a malformed row (" + e.getMessage() + "): move it away or pass another --out");
+            throw new InvalidInputException(csv + " has a malformed row (" + e.getMessage() + "): move it away or pass another --out");
         }
     }
 

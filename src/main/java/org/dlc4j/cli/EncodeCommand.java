@@ -8,8 +8,8 @@ import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.eval.Images;
-import org.dlc4j.sem.DlcEncoder;
-import org.dlc4j.util.UserException;
+import org.dlc4j.sem.TrainedEncoder;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,17 +47,17 @@ public final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if ((split == null) == (images == null)) {
-            throw new UserException("give exactly one of --split train|test and --images DIR|FILE.npz");
+            throw new InvalidInputException("give exactly one of --split train|test and --images DIR|FILE.npz");
         }
         if (!(tau > 0)) {
-            throw new UserException("--tau must be positive, not " + tau);
+            throw new InvalidInputException("--tau must be positive, not " + tau);
         }
         ImageDataset set = split != null ? FashionMnist.load(data.dir, DataCommand.parseSplit(split)) : Images.load(images);
         if (limit > 0) {
             set = set.take(limit);
         }
         try (NDManager manager = common.newManager();
-             DlcEncoder enc = DlcEncoder.load(manager, SemCommand.encoderOrDefault(encoderPath))) {
+             TrainedEncoder enc = TrainedEncoder.load(manager, SemCommand.encoderOrDefault(encoderPath))) {
             DlcFile codes = enc.codes(set, tau, probs);
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes of %d×%d from %s%nwrote %s%n", codes.count(), codes.length(), codes.vocab(), set.name(), out);

@@ -25,7 +25,7 @@ import org.dlc4j.eval.ReferenceStats;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Provenance;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,10 +78,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (inputs.isEmpty()) {
-            throw new UserException("dlc eval needs at least one INPUT (a PNG folder, a generator's output folder or an .npz); see dlc eval --help");
+            throw new InvalidInputException("dlc eval needs at least one INPUT (a PNG folder, a generator's output folder or an .npz); see dlc eval --help");
         }
         if (n < 0 || refN < 1) {
-            throw new UserException("--n must be >= 0 and --ref-n >= 1");
+            throw new InvalidInputException("--n must be >= 0 and --ref-n >= 1");
         }
         // Inputs are read and checked first, so a bad folder fails in a second, not after the reference is embedded.
         var sets = new LinkedHashMap<String, ImageDataset>();
@@ -134,7 +134,7 @@ public final class EvalCommand implements Callable<Integer> {
                 }
                 try {
                     return new RefSet(stored.get(), net.embed(FashionMnist.load(data, split, refN), EMBED_BATCH), "");
-                } catch (UserException e) {
+                } catch (InvalidInputException e) {
                     return new RefSet(stored.get(), null, e.getMessage());
                 }
             }
@@ -221,7 +221,7 @@ public final class EvalCommand implements Callable<Integer> {
                     ReferenceStats stats;
                     if (recompute) {
                         if (!net.sha256().equals(FeatureNet.PINNED_SHA256)) {
-                            throw new UserException("the stored statistics serve the pinned feature network; to ship another network, put its"
+                            throw new InvalidInputException("the stored statistics serve the pinned feature network; to ship another network, put its"
                                     + " SHA-256 in FeatureNet.PINNED_SHA256 first (dlc eval --ref test computes an unpinned network's statistics on the fly)");
                         }
                         ImageDataset images = FashionMnist.load(data.dir, DataCommand.parseSplit(split));

@@ -16,7 +16,7 @@ import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TrainedText;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +59,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (n < 1) {
-            throw new UserException("--n must be at least 1");
+            throw new InvalidInputException("--n must be at least 1");
         }
         var options = ditOptions.options();
         if (prompt != null) {
@@ -106,7 +106,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try {
             DiT.Config c = dit.model().config();
             if (length != c.length() || vocab != c.vocab()) {
-                throw new UserException(source + " writes " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×"
+                throw new InvalidInputException(source + " writes " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×"
                         + c.vocab() + ": use a " + source.replace("the ", "") + " and a DiT trained on the same encoder's codes");
             }
             DitCommand.Conditioned.checkEncoder(dit, encoderSha, source + "'s codes");

@@ -13,7 +13,7 @@ import org.dlc4j.eval.FeatureSet;
 import org.dlc4j.eval.LinearProbe;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.io.Npz;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
             LinearProbe.Result result;
             if (baseline != null) {
                 if (train != null || test != null) {
-                    throw new UserException("--baseline probes Fashion-MNIST itself: drop --train/--test, or drop --baseline");
+                    throw new InvalidInputException("--baseline probes Fashion-MNIST itself: drop --train/--test, or drop --baseline");
                 }
                 ImageDataset tr = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN);
                 ImageDataset te = FashionMnist.load(data.dir, FashionMnist.Split.TEST);
@@ -70,12 +70,12 @@ public final class LinearProbeCommand implements Callable<Integer> {
                             y = x.like(net.embed(te, EvalCommand.EMBED_BATCH).pool());
                         }
                     }
-                    default -> throw new UserException("--baseline '" + baseline + "' is not pixels or features");
+                    default -> throw new InvalidInputException("--baseline '" + baseline + "' is not pixels or features");
                 }
                 result = LinearProbe.fit(x, tr.labels(), y, te.labels(), 10, config, manager);
             } else {
                 if (train == null || test == null) {
-                    throw new UserException("give both --train and --test (.npz with 'labels' and 'features' or 'tokens'), or --baseline pixels|features");
+                    throw new InvalidInputException("give both --train and --test (.npz with 'labels' and 'features' or 'tokens'), or --baseline pixels|features");
                 }
                 var tr = Npz.read(train);
                 var te = Npz.read(test);
@@ -109,7 +109,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
     private static int[] labels(Path p, Map<String, HostTensor> a) {
         HostTensor t = require(p, a, "labels");
         if (!t.isInteger()) {
-            throw new UserException(p + ": 'labels' are " + t.dtype() + "; store them as int64 or int32");
+            throw new InvalidInputException(p + ": 'labels' are " + t.dtype() + "; store them as int64 or int32");
         }
         return t.intValues();
     }
@@ -117,7 +117,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
     private static FeatureMatrix features(Path p, Map<String, HostTensor> a) {
         HostTensor t = require(p, a, "features");
         if (t.shape().length != 2 || t.dtype() != org.dlc4j.io.DType.F32) {
-            throw new UserException(p + ": 'features' must be float32 [N, D], not " + t.dtype() + " " + Arrays.toString(t.shape()));
+            throw new InvalidInputException(p + ": 'features' must be float32 [N, D], not " + t.dtype() + " " + Arrays.toString(t.shape()));
         }
         return new FeatureMatrix(Math.toIntExact(t.shape()[0]), Math.toIntExact(t.shape()[1]), t.floats());
     }
@@ -129,7 +129,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
     private static LinearProbe.Tokens tokens(Path p, Map<String, HostTensor> a, int vocab) {
         HostTensor t = require(p, a, "tokens");
         if (t.shape().length != 2) {
-            throw new UserException(p + ": 'tokens' must be [N, L], not " + Arrays.toString(t.shape()));
+            throw new InvalidInputException(p + ": 'tokens' must be [N, L], not " + Arrays.toString(t.shape()));
         }
         return new LinearProbe.Tokens(t.intValues(), Math.toIntExact(t.shape()[1]), vocab);
     }
@@ -137,7 +137,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
     private static HostTensor require(Path p, Map<String, HostTensor> a, String key) {
         HostTensor t = a.get(key);
         if (t == null) {
-            throw new UserException(p + " has no '" + key + "' array (it has " + a.keySet() + ")");
+            throw new InvalidInputException(p + " has no '" + key + "' array (it has " + a.keySet() + ")");
         }
         return t;
     }

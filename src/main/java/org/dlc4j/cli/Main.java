@@ -2,7 +2,8 @@ package org.dlc4j.cli;
 
 import java.util.Arrays;
 import org.dlc4j.io.Provenance;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.DlcException;
+import org.dlc4j.util.Listener;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,7 +33,9 @@ public final class Main implements Runnable {
                     + " (see 'dlc " + commandPath(e.getCommandLine()) + "--help')");
             return 2;
         });
-        return cli.execute(args);
+        try (Listener.Scope scope = Listener.using(new ConsoleListener())) {
+            return cli.execute(args);
+        }
     }
 
     private static String commandPath(CommandLine cmd) {
@@ -47,16 +50,30 @@ public final class Main implements Runnable {
             e.printStackTrace();
         }
         Throwable user = e;
-        while (user != null && !(user instanceof UserException)) {
+        while (user != null && !(user instanceof DlcException)) {
             user = user.getCause();
         }
         if (user != null) {
-            System.err.println("dlc: " + oneLine(user.getMessage()));
+            System.err.println("dlc: " + oneLine(withFlag((DlcException) user)));
             return 1;
         }
         System.err.println("dlc: internal error: " + oneLine(e.getClass().getSimpleName() + ": " + e.getMessage())
                 + (verbose ? "" : " (run again with --verbose for the stack trace)"));
         return 3;
+    }
+
+    /**
+     * The library names the input at fault by its own name ("steps 0 is ..."); the user typed a flag. A message that
+     * starts with the input's name gets the flag in its place, any other gets the flag appended as a pointer.
+     */
+    static String withFlag(DlcException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String p = e.parameter();
+        if (p == null) {
+            return message;
+        }
+        String flag = "--" + p;
+        return message.startsWith(p + " ") ? flag + message.substring(p.length()) : message + " (" + flag + ")";
     }
 
     private static String oneLine(String s) {

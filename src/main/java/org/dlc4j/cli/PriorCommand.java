@@ -13,7 +13,7 @@ import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 public final class PriorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UserException("dlc prior needs a subcommand: train or sample (see dlc prior --help)");
+        throw new InvalidInputException("dlc prior needs a subcommand: train or sample (see dlc prior --help)");
     }
 
     static Path defaultModel() {
@@ -55,7 +55,7 @@ public final class PriorCommand implements Callable<Integer> {
             try {
                 return new PriorSampler.Config(PriorSampler.Predictor.parse(sampler), steps, eta, t0, t1, !noDenoise, 1e-5);
             } catch (IllegalArgumentException e) {
-                throw new UserException(e.getMessage() + " (see --prior-sampler, --prior-steps, --eta, --t0, --t1)");
+                throw new InvalidInputException(e.getMessage() + " (see --prior-sampler, --prior-steps, --eta, --t0, --t1)");
             }
         }
     }
@@ -63,7 +63,7 @@ public final class PriorCommand implements Callable<Integer> {
     static TrainedPrior load(NDManager manager, Path path) {
         Path model = path != null ? path : defaultModel();
         if (!Files.exists(model)) {
-            throw new UserException("prior model " + model + " not found: train one with dlc prior train or pass --prior");
+            throw new InvalidInputException("prior model " + model + " not found: train one with dlc prior train or pass --prior");
         }
         return TrainedPrior.load(manager, model);
     }
@@ -99,7 +99,7 @@ public final class PriorCommand implements Callable<Integer> {
             try {
                 model = Sedd.Config.preset(preset, codes.length(), codes.vocab());
             } catch (IllegalArgumentException e) {
-                throw new UserException(e.getMessage());
+                throw new InvalidInputException(e.getMessage());
             }
             DlcFile heldout = training.heldout(codes);
             var c = SeddTraining.Config.fmnist(model, common.seed);
@@ -147,7 +147,7 @@ public final class PriorCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (n < 1 || batch < 1) {
-                throw new UserException("--n and --batch must be at least 1");
+                throw new InvalidInputException("--n and --batch must be at least 1");
             }
             PriorSampler.Config sc = samplerOptions.config();
             DlcFile real = comparePath != null ? DlcFile.read(comparePath) : null;

@@ -12,9 +12,9 @@ import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.Images;
 import org.dlc4j.io.AtomicFiles;
-import org.dlc4j.io.Plots;
+import org.dlc4j.report.Plots;
 import org.dlc4j.prior.PriorSampler;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,10 +73,10 @@ final class PriorSweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (n < 2) {
-            throw new UserException("--n must be at least 2 (FD needs a covariance)");
+            throw new InvalidInputException("--n must be at least 2 (FD needs a covariance)");
         }
         if (!(scale >= 0)) {
-            throw new UserException("--scale must be ≥ 0, not " + scale);
+            throw new InvalidInputException("--scale must be ≥ 0, not " + scale);
         }
         List<PriorSampler.Config> settings = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
@@ -90,7 +90,7 @@ final class PriorSweepCommand implements Callable<Integer> {
                 kinds.add("steps");
             }
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InvalidInputException(e.getMessage());
         }
         var options = new DitSampling.Options(ditOptions.config(), scale, Integer.MAX_VALUE, 100);
         List<Row> rows = new ArrayList<>();

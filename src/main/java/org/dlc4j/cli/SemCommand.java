@@ -9,15 +9,15 @@ import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.eval.FeatureMatrix;
 import org.dlc4j.eval.LinearProbe;
-import org.dlc4j.io.ImageGrid;
+import org.dlc4j.report.ImageGrid;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.DinoHead;
-import org.dlc4j.sem.DlcEncoder;
+import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.sem.MultiCrop;
 import org.dlc4j.sem.SemEncoder;
 import org.dlc4j.sem.SemTraining;
 import org.dlc4j.util.Home;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 public final class SemCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UserException("dlc sem needs a subcommand: train, export or eval (see dlc sem --help)");
+        throw new InvalidInputException("dlc sem needs a subcommand: train, export or eval (see dlc sem --help)");
     }
 
     /** The shipped encoder for an L×V shape. */
@@ -59,7 +59,7 @@ public final class SemCommand implements Callable<Integer> {
                     return match.get();
                 }
             } catch (java.io.IOException e) {
-                throw new UserException("cannot list " + dir + ": " + e.getMessage());
+                throw new InvalidInputException("cannot list " + dir + ": " + e.getMessage());
             }
         }
         return encoderOrDefault(null);
@@ -77,7 +77,7 @@ public final class SemCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UserException(flag + " '" + s + "' is not LOW,HIGH with 0 < LOW ≤ HIGH ≤ 1");
+        throw new InvalidInputException(flag + " '" + s + "' is not LOW,HIGH with 0 < LOW ≤ HIGH ≤ 1");
     }
 
     /** "32x64" → {32, 64}. */
@@ -94,7 +94,7 @@ public final class SemCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UserException("--shape '" + shape + "' is not LxV with L >= 1 and V >= 2, e.g. 32x64");
+        throw new InvalidInputException("--shape '" + shape + "' is not LxV with L >= 1 and V >= 2, e.g. 32x64");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Self-supervised training of the encoder (DINO, BYOL or VICReg; ViT or ResNet) on Fashion-MNIST train (resumable).")
@@ -192,29 +192,29 @@ public final class SemCommand implements Callable<Integer> {
                 case "dino" -> SemTraining.Objective.DINO;
                 case "byol" -> SemTraining.Objective.BYOL;
                 case "vicreg" -> SemTraining.Objective.VICREG;
-                default -> throw new UserException("--objective '" + objective + "' is not dino, byol or vicreg");
+                default -> throw new InvalidInputException("--objective '" + objective + "' is not dino, byol or vicreg");
             };
             SemEncoder.Config encoder = switch (backbone.toLowerCase(Locale.ROOT)) {
                 case "vit" -> {
                     if (widths != null || blocks != null) {
-                        throw new UserException("--widths and --blocks shape the ResNet: add --backbone resnet, or drop them");
+                        throw new InvalidInputException("--widths and --blocks shape the ResNet: add --backbone resnet, or drop them");
                     }
                     SemEncoder.Config e = preset.equals("tiny") ? SemEncoder.Config.tiny() : SemEncoder.Config.fmnist(lv[0], lv[1]);
                     yield stem == null ? e : e.withStem(stem);
                 }
                 case "resnet" -> {
                     if (stem != null) {
-                        throw new UserException("--stem shapes the ViT's patch embedding: drop it with --backbone resnet");
+                        throw new InvalidInputException("--stem shapes the ViT's patch embedding: drop it with --backbone resnet");
                     }
                     SemEncoder.Config e = preset.equals("tiny") ? SemEncoder.Config.tinyResNet() : SemEncoder.Config.fmnistResNet(lv[0], lv[1]);
                     int[] w = widths != null ? widths : e.widths();
                     int d = blocks != null ? blocks : e.depth();
                     if (w.length == 0 || java.util.Arrays.stream(w).anyMatch(x -> x < 1) || d < 1) {
-                        throw new UserException("--widths takes positive channel counts (e.g. 32,64,128) and --blocks a count ≥ 1");
+                        throw new InvalidInputException("--widths takes positive channel counts (e.g. 32,64,128) and --blocks a count ≥ 1");
                     }
                     yield SemEncoder.Config.resnet(e.image(), e.channels(), w, d, e.length(), e.vocab());
                 }
-                default -> throw new UserException("--backbone '" + backbone + "' is not vit or resnet");
+                default -> throw new InvalidInputException("--backbone '" + backbone + "' is not vit or resnet");
             };
             SemTraining.Config c = switch (preset) {
                 case "fmnist" -> obj == SemTraining.Objective.DINO ? SemTraining.Config.fmnist(encoder, common.seed)
@@ -224,45 +224,45 @@ public final class SemCommand implements Callable<Integer> {
                     b.ibot = encoder.resnet() ? 0 : b.ibot;
                 })
                         : SemTraining.Config.tinyTwoView(obj, common.seed).with(b -> b.encoder = encoder);
-                default -> throw new UserException("--preset '" + preset + "' is not fmnist or tiny");
+                default -> throw new InvalidInputException("--preset '" + preset + "' is not fmnist or tiny");
             };
             if (encoder.resnet() && ibot != null && ibot > 0) {
-                throw new UserException("--ibot needs patches: the ResNet backbone has none (use --backbone vit, or --ibot 0)");
+                throw new InvalidInputException("--ibot needs patches: the ResNet backbone has none (use --backbone vit, or --ibot 0)");
             }
             if (locals != null) {
                 if (obj != SemTraining.Objective.DINO && locals > 0) {
-                    throw new UserException("--locals is for DINO's multi-crop: " + objective + " takes two views");
+                    throw new InvalidInputException("--locals is for DINO's multi-crop: " + objective + " takes two views");
                 }
                 if (locals < 0) {
-                    throw new UserException("--locals must be ≥ 0, not " + locals);
+                    throw new InvalidInputException("--locals must be ≥ 0, not " + locals);
                 }
                 c = c.withCrops(c.crops().withLocals(locals));
             }
             if (batch != null) {
                 if (batch < 2) {
-                    throw new UserException("--batch must be at least 2 (the objectives compare images within a batch), not " + batch);
+                    throw new InvalidInputException("--batch must be at least 2 (the objectives compare images within a batch), not " + batch);
                 }
                 c = c.withBatch(batch);
             }
             if (teacherMomentum != null) {
                 if (!(teacherMomentum >= 0 && teacherMomentum <= 1)) {
-                    throw new UserException("--teacher-momentum must be in [0, 1], not " + teacherMomentum);
+                    throw new InvalidInputException("--teacher-momentum must be in [0, 1], not " + teacherMomentum);
                 }
                 c = c.withTeacherMomentum(teacherMomentum);
             }
             if (codeDiversity != null) {
                 if (!(codeDiversity >= 0)) {
-                    throw new UserException("--code-diversity must be ≥ 0, not " + codeDiversity);
+                    throw new InvalidInputException("--code-diversity must be ≥ 0, not " + codeDiversity);
                 }
                 double w = codeDiversity;
                 c = c.with(b -> b.codeDiversity = w);
             }
             if (snapshotEvery < 0) {
-                throw new UserException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
+                throw new InvalidInputException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
             }
             if (epochs != null) {
                 if (!(epochs > 0)) {
-                    throw new UserException("--epochs must be > 0, not " + epochs);
+                    throw new InvalidInputException("--epochs must be > 0, not " + epochs);
                 }
                 c = c.withEpochs(epochs);
             }
@@ -274,14 +274,14 @@ public final class SemCommand implements Callable<Integer> {
                     localScale != null ? range(localScale, "--local-scale") : c.crops().localScale());
             if (maxBlur != null) {
                 if (!(maxBlur >= 0)) {
-                    throw new UserException("--max-blur must be ≥ 0, not " + maxBlur);
+                    throw new InvalidInputException("--max-blur must be ≥ 0, not " + maxBlur);
                 }
                 crops = crops.withMaxBlur(maxBlur);
             }
             c = c.withCrops(crops);
             if (prototypes != null) {
                 if (prototypes < 2) {
-                    throw new UserException("--prototypes must be at least 2, not " + prototypes);
+                    throw new InvalidInputException("--prototypes must be at least 2, not " + prototypes);
                 }
                 c = c.withHead(new DinoHead.Config(c.head().hidden(), c.head().bottleneck(), prototypes));
             }
@@ -323,7 +323,7 @@ public final class SemCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (!java.nio.file.Files.exists(checkpoint)) {
-                throw new UserException("checkpoint " + checkpoint + " not found: pass the --checkpoint of a dlc sem train run");
+                throw new InvalidInputException("checkpoint " + checkpoint + " not found: pass the --checkpoint of a dlc sem train run");
             }
             // The training images, on which a ResNet's BatchNorm is recalibrated as at the end of a run.
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
@@ -361,15 +361,15 @@ public final class SemCommand implements Callable<Integer> {
         public Integer call() {
             int max = limit > 0 ? limit : Integer.MAX_VALUE;
             if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k < 1)) {
-                throw new UserException("--knn takes neighbour counts ≥ 1, for example --knn 1,5,20,50");
+                throw new InvalidInputException("--knn takes neighbour counts ≥ 1, for example --knn 1,5,20,50");
             }
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, max);
             ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, max);
             if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k > train.count())) {
-                throw new UserException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
+                throw new InvalidInputException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
             }
             try (NDManager manager = common.newManager();
-                 DlcEncoder enc = DlcEncoder.load(manager, encoderOrDefault(encoderPath))) {
+                 TrainedEncoder enc = TrainedEncoder.load(manager, encoderOrDefault(encoderPath))) {
                 var c = enc.config();
                 var tr = enc.encode(train, c.tau(), false, true, 256);
                 var te = enc.encode(test, c.tau(), false, true, 256);

@@ -15,7 +15,7 @@ import org.dlc4j.text.TrainedText;
 import org.dlc4j.text.Unmasking;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 public final class TextCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UserException("dlc text needs a subcommand: train or sample (see dlc text --help)");
+        throw new InvalidInputException("dlc text needs a subcommand: train or sample (see dlc text --help)");
     }
 
     static Path defaultModel() {
@@ -37,7 +37,7 @@ public final class TextCommand implements Callable<Integer> {
     static TrainedText load(NDManager manager, Path path) {
         Path model = path != null ? path : defaultModel();
         if (!Files.exists(model)) {
-            throw new UserException("text-to-DLC model " + model + " not found: train one with dlc text train or pass --text-model");
+            throw new InvalidInputException("text-to-DLC model " + model + " not found: train one with dlc text train or pass --text-model");
         }
         return TrainedText.load(manager, model);
     }
@@ -102,7 +102,7 @@ public final class TextCommand implements Callable<Integer> {
             try {
                 model = TextToDlc.Config.preset(preset, codes.length(), codes.vocab());
             } catch (IllegalArgumentException e) {
-                throw new UserException(e.getMessage());
+                throw new InvalidInputException(e.getMessage());
             }
             DlcFile heldout = training.heldout(codes);
             Captions captions = Captions.read(captionsPath != null ? captionsPath : Captions.defaultPath());
@@ -155,7 +155,7 @@ public final class TextCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (n < 1 || batch < 1) {
-                throw new UserException("--n and --batch must be at least 1");
+                throw new InvalidInputException("--n and --batch must be at least 1");
             }
             try (NDManager manager = common.newManager(); TrainedText model = load(manager, modelPath)) {
                 var c = sampler.config(model.model().config().length());

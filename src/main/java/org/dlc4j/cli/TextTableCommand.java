@@ -24,7 +24,7 @@ import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TrainedText;
 import org.dlc4j.text.Unmasking;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -90,7 +90,7 @@ final class TextTableCommand implements Callable<Integer> {
         Captions captions = Captions.read(captionsPath != null ? captionsPath : Captions.defaultPath());
         int classes = captions.classes();
         if (n < classes) {
-            throw new UserException("--n must be at least the " + classes + " classes, not " + n);
+            throw new InvalidInputException("--n must be at least the " + classes + " classes, not " + n);
         }
         var options = sampling.options();
         // Prompts: class c's held-out captions in turn, n / classes of them per class (labels are the prompted class).
@@ -100,7 +100,7 @@ final class TextTableCommand implements Callable<Integer> {
         for (int c = 0; c < classes; c++) {
             int[] held = captions.of(c, true);
             if (held.length == 0) {
-                throw new UserException("the caption file has no held-out caption for class " + c);
+                throw new InvalidInputException("the caption file has no held-out caption for class " + c);
             }
             for (int i = 0; i < per; i++) {
                 prompts.add(captions.texts().get(held[i % held.length]));
@@ -108,11 +108,11 @@ final class TextTableCommand implements Callable<Integer> {
             }
         }
         if (!java.nio.file.Files.exists(codesPath)) {
-            throw new UserException("labelled codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
+            throw new InvalidInputException("labelled codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
         }
         DlcFile real = DlcFile.read(codesPath);
         if (real.labels() == null) {
-            throw new UserException(codesPath + " carries no labels: encode a Fashion-MNIST split with dlc encode --split");
+            throw new InvalidInputException(codesPath + " carries no labels: encode a Fashion-MNIST split with dlc encode --split");
         }
         StringBuilder md = new StringBuilder("| remasking | steps | code accuracy (1-NN) | image accuracy | FD | mean per-class FD | worst class FD |"
                 + (classDitPath != null ? " per-class FD ÷ class DiT's: mean | worst |\n" : "\n")

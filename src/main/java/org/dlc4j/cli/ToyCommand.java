@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.dlc4j.diffusion.BetaSchedule;
 import org.dlc4j.toy.KlEstimator;
 import org.dlc4j.toy.ToyStudy;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -96,14 +96,14 @@ public final class ToyCommand implements Callable<Integer> {
             return fallback;
         }
         if (value <= 0) {
-            throw new UserException(flag + " must be positive, got " + value);
+            throw new InvalidInputException(flag + " must be positive, got " + value);
         }
         return value;
     }
 
     static double positiveD(String flag, double value) {
         if (!(value > 0)) {
-            throw new UserException(flag + " must be positive, got " + value);
+            throw new InvalidInputException(flag + " must be positive, got " + value);
         }
         return value;
     }

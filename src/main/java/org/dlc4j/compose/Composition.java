@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import org.dlc4j.dit.Condition;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /** What a composition feeds the DiT: n conditions mixed from the sources by one of the {@link Mixing} methods. */
 public final class Composition {
@@ -27,7 +27,7 @@ public final class Composition {
                     return m;
                 }
             }
-            throw new UserException("--method '" + s + "' is not code, distribution or embedding");
+            throw InvalidInputException.of("method", "method '" + s + "' is not code, distribution or embedding");
         }
     }
 
@@ -36,7 +36,7 @@ public final class Composition {
     /** n conditions [codes of length L, or SEM vectors] composed from the sources with these weights (null: equal). */
     public static Condition condition(Method method, List<Source> sources, double[] weights, int n, Rng rng) {
         if (n < 1) {
-            throw new UserException("--n must be at least 1, not " + n);
+            throw InvalidInputException.of("n", "n must be at least 1, not " + n);
         }
         return switch (method) {
             case CODE -> Condition.codes(Mixing.codes(sources, weights, n, rng), sources.get(0).length());

@@ -2,7 +2,7 @@ package org.dlc4j.compose;
 
 import java.util.List;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * The three ways of Section 5.2 to make one new condition out of several sources. Each source s has a weight w_s
@@ -24,7 +24,7 @@ public final class Mixing {
     /** Weights scaled to sum to 1 (null: equal), after checking there are two sources or more and one weight for each. */
     public static double[] normalise(double[] weights, int sources) {
         if (sources < 2) {
-            throw new UserException("a composition needs at least two sources, got " + sources + ": pass two or more images or codes");
+            throw new InvalidInputException("a composition needs at least two sources, got " + sources + ": pass two or more images or codes");
         }
         if (weights == null) {
             double[] equal = new double[sources];
@@ -32,17 +32,17 @@ public final class Mixing {
             return equal;
         }
         if (weights.length != sources) {
-            throw new UserException(weights.length + " weights for " + sources + " sources: give one weight per source");
+            throw new InvalidInputException(weights.length + " weights for " + sources + " sources: give one weight per source");
         }
         double sum = 0;
         for (double w : weights) {
             if (!(w >= 0) || Double.isInfinite(w)) {
-                throw new UserException("weight " + w + " is not a finite number ≥ 0: weights are relative shares such as 0.7,0.3");
+                throw new InvalidInputException("weight " + w + " is not a finite number ≥ 0: weights are relative shares such as 0.7,0.3");
             }
             sum += w;
         }
         if (!(sum > 0)) {
-            throw new UserException("the weights sum to 0: give at least one positive weight");
+            throw new InvalidInputException("the weights sum to 0: give at least one positive weight");
         }
         double[] out = new double[sources];
         for (int s = 0; s < sources; s++) {
@@ -74,8 +74,8 @@ public final class Mixing {
         for (int s = 0; s < sources.size(); s++) {
             float[] p = sources.get(s).probs();
             if (p == null) {
-                throw new UserException(sources.get(s).name() + " carries no SEM distributions, which distribution mixing averages:"
-                        + " give images, or codes written with dlc encode --probs");
+                throw new InvalidInputException(sources.get(s).name() + " carries no SEM distributions, which distribution mixing averages:"
+                        + " give images, or codes stored with their SEM distributions");
             }
             for (int j = 0; j < mixed.length; j++) {
                 mixed[j] += w[s] * p[j];
@@ -97,12 +97,12 @@ public final class Mixing {
         for (int s = 0; s < sources.size(); s++) {
             float[] e = sources.get(s).sem();
             if (e == null) {
-                throw new UserException(sources.get(s).name() + " is a code without its image: embedding averaging needs images");
+                throw new InvalidInputException(sources.get(s).name() + " is a code without its image: embedding averaging needs images");
             }
             if (out == null) {
                 out = new float[e.length];
             } else if (e.length != out.length) {
-                throw new UserException("SEM vectors of length " + out.length + " and " + e.length + ": encode every source with one encoder");
+                throw new InvalidInputException("SEM vectors of length " + out.length + " and " + e.length + ": encode every source with one encoder");
             }
             for (int j = 0; j < e.length; j++) {
                 out[j] += (float) (w[s] * e[j]);

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.sem.DlcEncoder;
-import org.dlc4j.util.UserException;
+import org.dlc4j.sem.TrainedEncoder;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * One thing to compose: its code (L tokens out of V), and when it came from an image, the SEM distributions at the
@@ -19,7 +19,7 @@ public record Source(String name, int length, int vocab, int[] code, float[] pro
         }
         for (int t : code) {
             if (t < 0 || t >= vocab) {
-                throw new UserException(name + " has token " + t + " outside 0.." + (vocab - 1) + ": it is not a code of this vocabulary");
+                throw new InvalidInputException(name + " has token " + t + " outside 0.." + (vocab - 1) + ": it is not a code of this vocabulary");
             }
         }
     }
@@ -28,10 +28,10 @@ public record Source(String name, int length, int vocab, int[] code, float[] pro
      * Each image's code and SEM vector (at the encoder's own temperature, as the DiTs read them) and its SEM
      * distributions at {@code tau}, for distribution mixing.
      */
-    public static List<Source> encode(DlcEncoder encoder, ImageDataset images, List<String> names, double tau) {
+    public static List<Source> encode(TrainedEncoder encoder, ImageDataset images, List<String> names, double tau) {
         var c = encoder.config();
         boolean ownTau = tau == c.tau();
-        DlcEncoder.Encoded own = encoder.encode(images, c.tau(), ownTau, true, 256);
+        TrainedEncoder.Encoded own = encoder.encode(images, c.tau(), ownTau, true, 256);
         // Tokens are argmaxes, the same at any τ; only the distributions need a second pass at another temperature.
         float[] probs = ownTau ? own.probs() : encoder.encode(images, tau, true, false, 256).probs();
         int lv = c.length() * c.vocab();
@@ -47,7 +47,7 @@ public record Source(String name, int length, int vocab, int[] code, float[] pro
     /** Code i of a DLC file (its distributions too, when the file holds them at its τ). */
     public static Source ofCode(DlcFile file, int i, String name) {
         if (i < 0 || i >= file.count()) {
-            throw new UserException(name + ": index " + i + " is outside the file's " + file.count() + " codes (0.." + (file.count() - 1) + ")");
+            throw new InvalidInputException(name + ": index " + i + " is outside the file's " + file.count() + " codes (0.." + (file.count() - 1) + ")");
         }
         int lv = file.length() * file.vocab();
         float[] probs = file.probs() != null ? java.util.Arrays.copyOfRange(file.probs(), i * lv, (i + 1) * lv) : null;
@@ -60,11 +60,11 @@ public record Source(String name, int length, int vocab, int[] code, float[] pro
         Source first = sources.get(0);
         for (Source s : sources) {
             if (s.length != first.length || s.vocab != first.vocab) {
-                throw new UserException(first.name + " is a " + first.length + "×" + first.vocab + " code but " + s.name + " is "
+                throw new InvalidInputException(first.name + " is a " + first.length + "×" + first.vocab + " code but " + s.name + " is "
                         + s.length + "×" + s.vocab + ": compose codes of one encoder");
             }
             if (!s.encoderSha.isEmpty() && !first.encoderSha.isEmpty() && !s.encoderSha.equals(first.encoderSha)) {
-                throw new UserException(first.name + " and " + s.name + " were encoded by different SEM encoders: compose codes of one encoder");
+                throw new InvalidInputException(first.name + " and " + s.name + " were encoded by different SEM encoders: compose codes of one encoder");
             }
         }
         return first;

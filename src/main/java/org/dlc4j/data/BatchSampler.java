@@ -2,7 +2,7 @@ package org.dlc4j.data;
 
 import java.util.Arrays;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Shuffled mini-batches of indices 0..n-1, epoch after epoch, that a resumed training run can continue
@@ -26,7 +26,7 @@ public final class BatchSampler {
             throw new IllegalArgumentException("need n >= 1 and batchSize >= 1, got n=%d batchSize=%d".formatted(n, batchSize));
         }
         if (dropLast && batchSize > n) {
-            throw new UserException("batch size %d is larger than the %d training images, and the incomplete batch is dropped, so there would be no batches: use a batch size of at most %d"
+            throw new InvalidInputException("batch size %d is larger than the %d training images, and the incomplete batch is dropped, so there would be no batches: use a batch size of at most %d"
                     .formatted(batchSize, n, n));
         }
         this.n = n;

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.DType;
 import org.dlc4j.io.HostTensor;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Discrete Latent Codes of a set of images, as written by {@code dlc encode}: a safetensors file holding
@@ -80,13 +80,13 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
         int vocab = intField(path, extra, "vocab");
         HostTensor t = ckpt.tensor("tokens", path);
         if (t.dtype() != DType.I32 || t.shape().length != 2 || t.shape()[1] != length) {
-            throw new UserException(path + ": 'tokens' is " + t.dtype() + " " + Arrays.toString(t.shape()) + " but the file says L = " + length
+            throw new InvalidInputException(path + ": 'tokens' is " + t.dtype() + " " + Arrays.toString(t.shape()) + " but the file says L = " + length
                     + "; the file is damaged, encode the images again");
         }
         int[] tokens = t.ints();
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= vocab) {
-                throw new UserException(path + ": token " + tokens[i] + " of code " + i / length + " at position " + i % length
+                throw new InvalidInputException(path + ": token " + tokens[i] + " of code " + i / length + " at position " + i % length
                         + " is outside 0.." + (vocab - 1) + "; the file is damaged, encode the images again");
             }
         }
@@ -99,7 +99,7 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
             return new DlcFile(tokens, length, vocab, labels, probs, Double.parseDouble(extra.getOrDefault("tau", "NaN")),
                     extra.getOrDefault("encoder_sha256", ""), ckpt.meta().dataset());
         } catch (IllegalArgumentException e) {
-            throw new UserException(path + ": " + e.getMessage() + "; the file is damaged, encode the images again");
+            throw new InvalidInputException(path + ": " + e.getMessage() + "; the file is damaged, encode the images again");
         }
     }
 
@@ -107,7 +107,7 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
         try {
             return Integer.parseInt(extra.get(key));
         } catch (RuntimeException e) {
-            throw new UserException(path + " has no valid '" + key + "' in its metadata; it was not written by dlc encode");
+            throw new InvalidInputException(path + " has no valid '" + key + "' in its metadata; it was not written by dlc encode");
         }
     }
 }

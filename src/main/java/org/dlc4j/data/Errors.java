@@ -1,6 +1,6 @@
 package org.dlc4j.data;
 
-/** Helpers for {@link org.dlc4j.util.UserException} messages, which the CLI prints on one line. */
+/** Helpers for {@link org.dlc4j.util.InvalidInputException} messages, which the CLI prints on one line. */
 final class Errors {
     private Errors() {}
 

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Fashion-MNIST (Xiao, Rasul &amp; Vollgraf 2017; MIT licence, © Zalando SE): 28×28 grey images of
@@ -41,12 +41,12 @@ public final class FashionMnist {
         Idx.Images images = Idx.readImages(imagesFile, limit);
         int[] labels = Idx.readLabels(labelsFile, limit);
         if (labels.length != images.count()) {
-            throw new UserException("%s has %d labels but %s has %d images: the files come from different downloads; reinstall the data set"
+            throw new InvalidInputException("%s has %d labels but %s has %d images: the files come from different downloads; reinstall the data set"
                     .formatted(labelsFile, labels.length, imagesFile, images.count()));
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] >= CLASS_NAMES.size()) {
-                throw new UserException("%s has label %d at index %d but Fashion-MNIST labels are 0..%d: the file is damaged; reinstall the data set"
+                throw new InvalidInputException("%s has label %d at index %d but Fashion-MNIST labels are 0..%d: the file is damaged; reinstall the data set"
                         .formatted(labelsFile, labels[i], i, CLASS_NAMES.size() - 1));
             }
         }
@@ -64,7 +64,7 @@ public final class FashionMnist {
         if (Files.isRegularFile(plain)) {
             return plain;
         }
-        throw new UserException("Fashion-MNIST not found at " + gzipped
-                + ": install it with `apt-get install -y dataset-fashion-mnist` or pass --data <dir>");
+        throw InvalidInputException.of("data", "Fashion-MNIST not found at " + gzipped
+                + ": install it with `apt-get install -y dataset-fashion-mnist` or give the folder that holds it");
     }
 }

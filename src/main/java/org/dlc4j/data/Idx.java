@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Reader for the IDX format of (Fashion-)MNIST: a big-endian header {@code 0x0000 TT DD} (element type,
@@ -57,20 +57,20 @@ public final class Idx {
             throw new IllegalArgumentException("limit must be >= 0: " + limit);
         }
         if (!Files.isRegularFile(file)) {
-            throw new UserException(file + " not found: check the path to the IDX " + kind + " file");
+            throw new InvalidInputException(file + " not found: check the path to the IDX " + kind + " file");
         }
         String expecting = "header"; // what was being read when the data ran out, for the error message
         try (DataInputStream in = open(file)) {
             int found = in.readInt();
             if (found != magic) {
-                throw new UserException("%s is not an IDX %s file (magic 0x%08X, expected 0x%08X): pass the %ss file of the data set"
+                throw new InvalidInputException("%s is not an IDX %s file (magic 0x%08X, expected 0x%08X): pass the %ss file of the data set"
                         .formatted(file, kind, found, magic, kind));
             }
             int[] dims = new int[magic & 0xFF];
             for (int d = 0; d < dims.length; d++) {
                 dims[d] = in.readInt();
                 if (dims[d] < 0 || (d > 0 && dims[d] == 0)) {
-                    throw new UserException("%s has an invalid header (dimension %d is %d): the file is damaged; download it again"
+                    throw new InvalidInputException("%s has an invalid header (dimension %d is %d): the file is damaged; download it again"
                             .formatted(file, d, dims[d]));
                 }
             }
@@ -80,16 +80,16 @@ public final class Idx {
                 bytes *= size;
             }
             if (bytes > Integer.MAX_VALUE - 8) {
-                throw new UserException("%s holds %d bytes, more than Java can load at once: pass a smaller limit".formatted(file, bytes));
+                throw new InvalidInputException("%s holds %d bytes, more than Java can load at once: pass a smaller limit".formatted(file, bytes));
             }
             byte[] data = new byte[(int) bytes];
             expecting = "%d %ss (%d bytes) announced by its header".formatted(dims[0], kind, bytes);
             in.readFully(data);
             return new Raw(dims, data);
         } catch (EOFException e) {
-            throw new UserException(file + " is truncated: it ends before the " + expecting + "; download it again", e);
+            throw new InvalidInputException(file + " is truncated: it ends before the " + expecting + "; download it again", e);
         } catch (IOException e) {
-            throw new UserException("cannot read %s: %s; the file is damaged or unreadable, download it again or check its permissions"
+            throw new InvalidInputException("cannot read %s: %s; the file is damaged or unreadable, download it again or check its permissions"
                     .formatted(file, Errors.oneLine(e.getMessage())), e);
         }
     }

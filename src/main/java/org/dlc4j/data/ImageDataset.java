@@ -3,7 +3,7 @@ package org.dlc4j.data;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * A set of same-size images held in memory as uint8 pixels in NCHW order, with optional integer labels
@@ -141,7 +141,7 @@ public record ImageDataset(String name, int count, int channels, int height, int
      */
     public ImageDataset padTo(int size) {
         if (size < height || size < width) {
-            throw new UserException("cannot pad %s (%d×%d images) to %d×%d: the size must be at least %d; choose a larger size"
+            throw new InvalidInputException("cannot pad %s (%d×%d images) to %d×%d: the size must be at least %d; choose a larger size"
                     .formatted(name, height, width, size, size, Math.max(height, width)));
         }
         if (size == height && size == width) {
@@ -165,7 +165,7 @@ public record ImageDataset(String name, int count, int channels, int height, int
      */
     public ImageDataset cropTo(int size) {
         if (size > height || size > width) {
-            throw new UserException("cannot crop %s (%d×%d images) to %d×%d: the size must be at most %d"
+            throw new InvalidInputException("cannot crop %s (%d×%d images) to %d×%d: the size must be at most %d"
                     .formatted(name, height, width, size, size, Math.min(height, width)));
         }
         if (size == height && size == width) {

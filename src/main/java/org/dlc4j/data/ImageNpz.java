@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.io.Npz;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Image sets as {@code .npz}, the exchange format of the diffusion evaluation tools: {@code images} as uint8
@@ -45,14 +45,14 @@ public final class ImageNpz {
         var arrays = Npz.read(path);
         HostTensor images = arrays.containsKey(IMAGES) ? arrays.get(IMAGES) : arrays.get("arr_0");
         if (images == null) {
-            throw new UserException(path + " has no 'images' (or 'arr_0') array but " + arrays.keySet()
+            throw new InvalidInputException(path + " has no 'images' (or 'arr_0') array but " + arrays.keySet()
                     + ": store the images under the key 'images' as uint8 [N, H, W, C]");
         }
         long[] s = images.shape();
         boolean channelsLast = s.length == 3 || s.length == 4 && s[3] <= 4;
         boolean channelsFirst = s.length == 4 && !channelsLast && s[1] <= 4;
         if (!channelsLast && !channelsFirst) {
-            throw new UserException(path + ": images have shape " + Arrays.toString(s)
+            throw new InvalidInputException(path + ": images have shape " + Arrays.toString(s)
                     + "; expected [N, H, W], [N, H, W, C] or [N, C, H, W] with C ≤ 4");
         }
         int n = Math.toIntExact(s[0]);
@@ -62,7 +62,7 @@ public final class ImageNpz {
         byte[] raw = switch (images.dtype()) {
             case U8 -> images.bytes();
             case F32 -> quantise(path, images.floats());
-            default -> throw new UserException(path + ": images are " + images.dtype()
+            default -> throw new InvalidInputException(path + ": images are " + images.dtype()
                     + "; store them as uint8 (0..255) or float32 in [-1, 1]");
         };
         byte[] nchw = raw;
@@ -80,11 +80,11 @@ public final class ImageNpz {
         HostTensor l = arrays.containsKey(LABELS) ? arrays.get(LABELS) : arrays.get("arr_1");
         if (l != null) {
             if (l.shape().length != 1 || l.shape()[0] != n) {
-                throw new UserException(path + ": labels have shape " + Arrays.toString(l.shape()) + " for " + n
+                throw new InvalidInputException(path + ": labels have shape " + Arrays.toString(l.shape()) + " for " + n
                         + " images; store one integer label per image");
             }
             if (!l.isInteger()) {
-                throw new UserException(path + ": labels are " + l.dtype() + "; store them as int64 or int32");
+                throw new InvalidInputException(path + ": labels are " + l.dtype() + "; store them as int64 or int32");
             }
             labels = l.intValues();
         }
@@ -97,7 +97,7 @@ public final class ImageNpz {
         for (int i = 0; i < values.length; i++) {
             float v = values[i];
             if (!(v >= -1.001f && v <= 1.001f)) {
-                throw new UserException(path + ": float image value " + v + " at element " + i
+                throw new InvalidInputException(path + ": float image value " + v + " at element " + i
                         + " is outside [-1, 1]; save float images scaled to [-1, 1] or as uint8");
             }
             out[i] = (byte) Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * A folder of same-size PNG images, with optional {@code metadata.tsv} (header with a {@code file} column
@@ -47,14 +47,14 @@ public final class PngFolderDataset {
      */
     public static ImageDataset load(Path dir, int channels) {
         if (channels != 1 && channels != 3 && channels != 4) {
-            throw new UserException("cannot load %s with %d channels: use 1 (grey), 3 (RGB) or 4 (RGBA)".formatted(dir, channels));
+            throw new InvalidInputException("cannot load %s with %d channels: use 1 (grey), 3 (RGB) or 4 (RGBA)".formatted(dir, channels));
         }
         if (!Files.isDirectory(dir)) {
-            throw new UserException("image folder " + dir + " not found: pass a directory of same-size .png files");
+            throw new InvalidInputException("image folder " + dir + " not found: pass a directory of same-size .png files");
         }
         List<Path> files = listPngs(dir);
         if (files.isEmpty()) {
-            throw new UserException(dir + " contains no .png files: put same-size PNG images directly in it (subfolders are not searched)");
+            throw new InvalidInputException(dir + " contains no .png files: put same-size PNG images directly in it (subfolders are not searched)");
         }
         // Metadata is checked before decoding so that a typo fails at once rather than after reading every image.
         Metadata metadata = readMetadata(dir, files);
@@ -79,7 +79,7 @@ public final class PngFolderDataset {
     public static ImageDataset loadFiles(String name, List<Path> files, int channels) {
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
-                throw new UserException("image " + f + " not found: pass an existing .png file");
+                throw new InvalidInputException("image " + f + " not found: pass an existing .png file");
             }
         }
         BufferedImage first = decode(files.get(0));
@@ -90,7 +90,7 @@ public final class PngFolderDataset {
         for (int i = 0; i < files.size(); i++) {
             BufferedImage image = i == 0 ? first : decode(files.get(i));
             if (image.getHeight() != height || image.getWidth() != width) {
-                throw new UserException("%s is %d×%d but %s is %d×%d: all images must have the same size; resize them to %d×%d"
+                throw new InvalidInputException("%s is %d×%d but %s is %d×%d: all images must have the same size; resize them to %d×%d"
                         .formatted(files.get(i), image.getWidth(), image.getHeight(), files.get(0).getFileName(),
                                 width, height, width, height));
             }
@@ -112,7 +112,7 @@ public final class PngFolderDataset {
         try {
             Files.createDirectories(dir);
             if (!listPngs(dir).isEmpty()) {
-                throw new UserException(dir + " already contains .png files: write to a new or empty directory");
+                throw new InvalidInputException(dir + " already contains .png files: write to a new or empty directory");
             }
             int digits = Math.max(5, String.valueOf(Math.max(0, ds.count() - 1)).length());
             List<String> names = new ArrayList<>(ds.count());
@@ -128,7 +128,7 @@ public final class PngFolderDataset {
                 Files.write(dir.resolve(CLASSES), ds.classNames(), StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
-            throw new UserException("cannot write images to %s: %s; check that the directory is writable and the disk not full"
+            throw new InvalidInputException("cannot write images to %s: %s; check that the directory is writable and the disk not full"
                     .formatted(dir, Errors.oneLine(e.getMessage())), e);
         }
     }
@@ -163,7 +163,7 @@ public final class PngFolderDataset {
                     .sorted(Comparator.comparing(PngFolderDataset::fileName))
                     .toList();
         } catch (IOException | UncheckedIOException e) {
-            throw new UserException("cannot list %s: %s; check the folder's permissions".formatted(dir, Errors.oneLine(e.getMessage())), e);
+            throw new InvalidInputException("cannot list %s: %s; check the folder's permissions".formatted(dir, Errors.oneLine(e.getMessage())), e);
         }
     }
 
@@ -175,17 +175,17 @@ public final class PngFolderDataset {
         }
         List<String> lines = readLines(path);
         if (lines.isEmpty()) {
-            throw new UserException(path + " is empty: give it a header line such as \"file<TAB>label<TAB>caption\" or delete it");
+            throw new InvalidInputException(path + " is empty: give it a header line such as \"file<TAB>label<TAB>caption\" or delete it");
         }
         List<String> header = Arrays.asList(lines.get(0).replace("\uFEFF", "").split("\t", -1));
         for (String column : header) {
             if (!List.of(FILE, LABEL, CAPTION).contains(column) || header.indexOf(column) != header.lastIndexOf(column)) {
-                throw new UserException("%s line 1: column \"%s\" is unknown or repeated: the header must name file and any of label, caption, once each, separated by tabs"
+                throw new InvalidInputException("%s line 1: column \"%s\" is unknown or repeated: the header must name file and any of label, caption, once each, separated by tabs"
                         .formatted(path, column));
             }
         }
         if (!header.contains(FILE)) {
-            throw new UserException(path + " line 1: the header has no \"file\" column: add one naming each image");
+            throw new InvalidInputException(path + " line 1: the header has no \"file\" column: add one naming each image");
         }
         Set<String> known = pngs.stream().map(PngFolderDataset::fileName).collect(Collectors.toSet());
         var rows = new HashMap<String, Row>();
@@ -197,16 +197,16 @@ public final class PngFolderDataset {
             // The last column takes any further tabs, so a caption placed last may contain them.
             String[] fields = lines.get(i).split("\t", header.size());
             if (fields.length != header.size()) {
-                throw new UserException("%s line %d has %d fields but the header has %d: separate the columns with tabs"
+                throw new InvalidInputException("%s line %d has %d fields but the header has %d: separate the columns with tabs"
                         .formatted(path, line, fields.length, header.size()));
             }
             String file = fields[header.indexOf(FILE)];
             if (!known.contains(file)) {
-                throw new UserException("%s line %d: there is no file \"%s\" in %s: correct the name or delete the line"
+                throw new InvalidInputException("%s line %d: there is no file \"%s\" in %s: correct the name or delete the line"
                         .formatted(path, line, file, dir));
             }
             if (rows.containsKey(file)) {
-                throw new UserException("%s line %d: \"%s\" is already listed on line %d: delete one of the lines"
+                throw new InvalidInputException("%s line %d: \"%s\" is already listed on line %d: delete one of the lines"
                         .formatted(path, line, file, rows.get(file).line()));
             }
             int label = header.contains(LABEL) ? parseLabel(path, line, fields[header.indexOf(LABEL)]) : 0;
@@ -215,7 +215,7 @@ public final class PngFolderDataset {
         }
         for (Path png : pngs) {
             if (!rows.containsKey(fileName(png))) {
-                throw new UserException("%s does not list %s (it has no line for it): add a line for every .png in the folder or remove the file"
+                throw new InvalidInputException("%s does not list %s (it has no line for it): add a line for every .png in the folder or remove the file"
                         .formatted(path, fileName(png)));
             }
         }
@@ -231,7 +231,7 @@ public final class PngFolderDataset {
         } catch (NumberFormatException e) {
             // reported below, with the line number
         }
-        throw new UserException("%s line %d: label \"%s\" is not a non-negative integer: write the class index (0, 1, ...)"
+        throw new InvalidInputException("%s line %d: label \"%s\" is not a non-negative integer: write the class index (0, 1, ...)"
                 .formatted(path, line, text));
     }
 
@@ -253,7 +253,7 @@ public final class PngFolderDataset {
     private static void checkLabelsNamed(Path dir, Collection<Row> rows, int numClasses) {
         for (Row row : rows.stream().sorted(Comparator.comparingInt(Row::line)).toList()) {
             if (row.label() >= numClasses) {
-                throw new UserException("%s line %d: label %d but %s names only %d classes (0..%d): add the missing class names or fix the label"
+                throw new InvalidInputException("%s line %d: label %d but %s names only %d classes (0..%d): add the missing class names or fix the label"
                         .formatted(dir.resolve(METADATA), row.line(), row.label(), dir.resolve(CLASSES), numClasses, numClasses - 1));
             }
         }
@@ -263,7 +263,7 @@ public final class PngFolderDataset {
         try {
             return Files.readAllLines(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UserException("cannot read %s: %s; save it as UTF-8 text and check its permissions"
+            throw new InvalidInputException("cannot read %s: %s; save it as UTF-8 text and check its permissions"
                     .formatted(path, Errors.oneLine(e.getMessage())), e);
         }
     }
@@ -272,11 +272,11 @@ public final class PngFolderDataset {
         try {
             BufferedImage image = ImageIO.read(file.toFile());
             if (image == null) {
-                throw new UserException(file + " is not a PNG image: convert it to PNG or remove it from the folder");
+                throw new InvalidInputException(file + " is not a PNG image: convert it to PNG or remove it from the folder");
             }
             return image;
         } catch (IOException e) {
-            throw new UserException("cannot decode %s: %s; the file is damaged, export it again or remove it"
+            throw new InvalidInputException("cannot decode %s: %s; the file is damaged, export it again or remove it"
                     .formatted(file, Errors.oneLine(e.getMessage())), e);
         }
     }

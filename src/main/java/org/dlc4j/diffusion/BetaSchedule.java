@@ -36,7 +36,7 @@ public enum BetaSchedule {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "linear" -> LINEAR;
             case "cosine" -> COSINE;
-            default -> throw new org.dlc4j.util.UserException("unknown noise schedule '" + s + "': use linear or cosine");
+            default -> throw new org.dlc4j.util.InvalidInputException("unknown noise schedule '" + s + "': use linear or cosine");
         };
     }
 }

@@ -145,7 +145,7 @@ public final class GaussianDiffusion {
                     return out;
                 }
             }
-            throw new org.dlc4j.util.UserException("cannot make exactly " + desired + " DDIM steps from " + numTimesteps + ": pick a divisor-friendly count");
+            throw new org.dlc4j.util.InvalidInputException("cannot make exactly " + desired + " DDIM steps from " + numTimesteps + ": pick a divisor-friendly count");
         }
         String[] parts = s.split(",");
         int[] counts = new int[parts.length];
@@ -160,7 +160,7 @@ public final class GaussianDiffusion {
             int size = sizePer + (k < extra ? 1 : 0);
             int c = counts[k];
             if (size < c) {
-                throw new org.dlc4j.util.UserException("cannot take " + c + " sampling steps from " + size + " diffusion steps: use at most " + size);
+                throw new org.dlc4j.util.InvalidInputException("cannot take " + c + " sampling steps from " + size + " diffusion steps: use at most " + size);
             }
             double stride = c <= 1 ? 1 : (size - 1) / (double) (c - 1);
             double cur = 0;
@@ -185,7 +185,7 @@ public final class GaussianDiffusion {
             }
             return c;
         } catch (NumberFormatException e) {
-            throw new org.dlc4j.util.UserException("bad timestep spacing '" + spec + "': use a step count such as 250, ddim50, or counts per section such as 10,20");
+            throw new org.dlc4j.util.InvalidInputException("bad timestep spacing '" + spec + "': use a step count such as 250, ddim50, or counts per section such as 10,20");
         }
     }
 

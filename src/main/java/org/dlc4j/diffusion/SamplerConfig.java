@@ -1,7 +1,7 @@
 package org.dlc4j.diffusion;
 
 import java.util.Locale;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * How to sample a Gaussian diffusion model. Holds no weights; serialisable into checkpoint and report metadata.
@@ -16,13 +16,13 @@ public record SamplerConfig(String kind, int steps, double eta, boolean clipDeno
     public SamplerConfig {
         kind = kind.toLowerCase(Locale.ROOT);
         if (!kind.equals("ddpm") && !kind.equals("ddim")) {
-            throw new UserException("unknown sampler '" + kind + "': use ddpm or ddim");
+            throw new InvalidInputException("unknown sampler '" + kind + "': use ddpm or ddim");
         }
         if (steps < 1) {
-            throw new UserException("sampling steps must be at least 1, got " + steps);
+            throw new InvalidInputException("sampling steps must be at least 1, got " + steps);
         }
         if (eta < 0) {
-            throw new UserException("DDIM eta must be ≥ 0, got " + eta);
+            throw new InvalidInputException("DDIM eta must be ≥ 0, got " + eta);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.dlc4j.dit;
 
+import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,7 +18,7 @@ import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Trains a DiT on images as the reference's {@code train_diffusion.py}: t uniform over the 1000 steps of the linear
@@ -93,25 +94,25 @@ public final class DitTraining {
                 case NONE -> { }
                 case CLASS -> {
                     if (images.labels() == null) {
-                        throw new UserException(images.name() + " has no labels to condition on: use --cond none or labelled images");
+                        throw new InvalidInputException(images.name() + " has no labels to condition on: train an unconditional DiT or give labelled images");
                     }
                 }
                 case DLC -> {
                     if (codes == null) {
-                        throw new UserException("--cond dlc needs the training images' codes: pass --codes FILE (dlc encode --split train)");
+                        throw new InvalidInputException("a DLC-conditioned DiT needs the training images' codes: encode the training split first");
                     }
                     if (codes.count() != images.count()) {
-                        throw new UserException("the DLC file holds " + codes.count() + " codes but there are " + images.count()
-                                + " training images: encode the same split (dlc encode --split train)");
+                        throw new InvalidInputException("the DLC file holds " + codes.count() + " codes but there are " + images.count()
+                                + " training images: encode the same split");
                     }
                     if (codes.length() != c.length() || codes.vocab() != c.vocab()) {
-                        throw new UserException("the codes are " + codes.length() + "×" + codes.vocab() + " but the model reads "
+                        throw new InvalidInputException("the codes are " + codes.length() + "×" + codes.vocab() + " but the model reads "
                                 + c.length() + "×" + c.vocab() + ": encode with the matching encoder");
                     }
                 }
                 case SEM -> {
                     if (vectors == null || vectors.length != (long) images.count() * c.vectorDim()) {
-                        throw new UserException("--cond sem needs one " + c.vectorDim() + "-d SEM vector per training image");
+                        throw new InvalidInputException("a SEM-conditioned DiT needs one " + c.vectorDim() + "-d SEM vector per training image");
                     }
                 }
             }
@@ -140,7 +141,7 @@ public final class DitTraining {
         long stepsPerEpoch = images.count() / c.batch();
         long steps = stepsPerEpoch * c.epochs();
         if (steps < 1) {
-            throw new UserException(images.count() + " images make no batch of " + c.batch());
+            throw new InvalidInputException(images.count() + " images make no batch of " + c.batch());
         }
         GaussianDiffusion diffusion = diffusion(mc);
         var tc = new Trainer.Config(steps, c.lr(), 0, new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()), 0.0, c.emaDecay(), c.checkpointEvery())
@@ -150,7 +151,7 @@ public final class DitTraining {
             DiT model = new DiT(params, mc, new Rng(c.seed())); // before the trainer, which sizes its state on the parameters
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
-                    System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+                    Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));
                 }
                 BatchSampler sampler = BatchSampler.resumeAt(images.count(), c.batch(), true, c.seed() + 2, trainer.step());
                 int size = mc.image();

@@ -6,7 +6,7 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * A trained DiT read from its file, with what it was trained against: the SHA-256 of the SEM encoder whose codes or
@@ -22,7 +22,7 @@ public record TrainedDit(DiT model, Params params, String encoderSha, String sha
         Checkpoint ckpt = Checkpoint.load(path, DitTraining.KIND);
         DiT.Config config = ckpt.config(DiT.Config.class, path, "DiT", "train it again with dlc dit train");
         if (config.conditioning() == null) {
-            throw new UserException(path + " has no readable DiT config in its metadata (no conditioning); train it again with dlc dit train");
+            throw new InvalidInputException(path + " has no readable DiT config in its metadata (no conditioning); train it again with dlc dit train");
         }
         Params params = new Params(manager);
         DiT model = new DiT(params, config, new Rng(0));

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Objects;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Feature vectors of one image set, one vector per row ({@code rows × dim}, row-major), as produced by the
@@ -14,7 +14,7 @@ import org.dlc4j.util.UserException;
  * <p>{@code data} is not copied (feature sets can be hundreds of megabytes): treat it as read-only once
  * handed over. A shape that does not match the data is a programming error, so the constructor throws
  * {@link IllegalArgumentException}; problems a user can cause (an empty set, two sets of different
- * dimension, NaN features) are reported by the metrics as {@link UserException}.
+ * dimension, NaN features) are reported by the metrics as {@link InvalidInputException}.
  */
 public record FeatureMatrix(int rows, int dim, float[] data) {
 
@@ -76,7 +76,7 @@ public record FeatureMatrix(int rows, int dim, float[] data) {
         long total = 0;
         for (FeatureMatrix p : parts) {
             if (p.dim != dim) {
-                throw new UserException("cannot stack feature batches of dimension " + dim + " and " + p.dim
+                throw new InvalidInputException("cannot stack feature batches of dimension " + dim + " and " + p.dim
                         + ": compute every batch with the same feature network");
             }
             total += p.rows;
@@ -107,13 +107,13 @@ public record FeatureMatrix(int rows, int dim, float[] data) {
      */
     void requireUsable(String metric, String role, int minRows, String why) {
         if (rows < minRows) {
-            throw new UserException(metric + ": the " + role + " feature set has " + rows + " vector"
+            throw new InvalidInputException(metric + ": the " + role + " feature set has " + rows + " vector"
                     + (rows == 1 ? "" : "s") + " but needs at least " + minRows + " (" + why
                     + "): evaluate more images");
         }
         for (int k = 0; k < data.length; k++) {
             if (!Float.isFinite(data[k])) {
-                throw new UserException(metric + ": feature " + (k % dim) + " of vector " + (k / dim) + " in the "
+                throw new InvalidInputException(metric + ": feature " + (k % dim) + " of vector " + (k / dim) + " in the "
                         + role + " set is " + data[k] + ": the images or the feature network produced non-finite"
                         + " values; check the checkpoint and the generated images");
             }
@@ -122,7 +122,7 @@ public record FeatureMatrix(int rows, int dim, float[] data) {
 
     static void requireSameDim(String metric, FeatureMatrix a, String roleA, FeatureMatrix b, String roleB) {
         if (a.dim != b.dim) {
-            throw new UserException(metric + ": the " + roleA + " features have dimension " + a.dim + " but the "
+            throw new InvalidInputException(metric + ": the " + roleA + " features have dimension " + a.dim + " but the "
                     + roleB + " features have " + b.dim + ": compute both sets with the same feature network");
         }
     }

@@ -16,7 +16,7 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * The project's ruler: a small VGG-style CNN classifier trained on Fashion-MNIST, standing in for the
@@ -104,9 +104,9 @@ public final class FeatureNet implements AutoCloseable {
     public static FeatureNet load(NDManager manager, Path path, boolean allowUnpinned) {
         String sha = Hashes.sha256(path);
         if (!allowUnpinned && !sha.equals(PINNED_SHA256)) {
-            throw new UserException(path + " has SHA-256 " + sha.substring(0, 12) + "… but the pinned feature network is "
+            throw InvalidInputException.of("allow-unpinned", path + " has SHA-256 " + sha.substring(0, 12) + "… but the pinned feature network is "
                     + (PINNED_SHA256.isEmpty() ? "(none)" : PINNED_SHA256.substring(0, 12) + "…")
-                    + ": its numbers would not compare with the project's; restore models/eval (git checkout) or pass --allow-unpinned");
+                    + ": its numbers would not compare with the project's; restore models/eval (git checkout) or allow an unpinned network");
         }
         Checkpoint ckpt = Checkpoint.load(path, KIND);
         Config config = ckpt.config(Config.class, path, "feature-network", "retrain it with dlc eval train-features");

@@ -1,5 +1,6 @@
 package org.dlc4j.eval;
 
+import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -61,7 +62,7 @@ public final class FeatureTraining {
         try (FeatureNet net = new FeatureNet(manager, config.net(), new Rng(config.seed()));
              Trainer trainer = new Trainer(net.params(), tc, config.seed() + 1)) {
             if (resume && trainer.resumeIfPresent(checkpoint, FeatureNet.KIND, meta.configJson())) {
-                System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+                Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), config.batch(), true, config.seed() + 2, trainer.step());
             trainer.run((mgr, rng, step) -> {

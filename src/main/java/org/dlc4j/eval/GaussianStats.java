@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.dlc4j.io.DType;
 import org.dlc4j.io.HostTensor;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -106,7 +106,7 @@ public record GaussianStats(int dim, long count, double[] mean, double[] cov) {
      */
     public double frechetDistance(GaussianStats other) {
         if (other.dim != dim) {
-            throw new UserException("FD: the statistics have dimension " + dim + " and " + other.dim
+            throw new InvalidInputException("FD: the statistics have dimension " + dim + " and " + other.dim
                     + ": compute both with the same feature network");
         }
         double meanTerm = 0;
@@ -193,12 +193,12 @@ public record GaussianStats(int dim, long count, double[] mean, double[] cov) {
         long[] ms = mean.shape();
         long[] cs = cov.shape();
         if (ms.length != 1 || ms[0] < 1 || ms[0] > Integer.MAX_VALUE || !Arrays.equals(cs, new long[] {ms[0], ms[0]})) {
-            throw new UserException("feature statistics '" + prefix + "' have mean shape " + Arrays.toString(ms)
+            throw new InvalidInputException("feature statistics '" + prefix + "' have mean shape " + Arrays.toString(ms)
                     + " and covariance shape " + Arrays.toString(cs) + ", expected [d] and [d, d]:"
                     + " recompute the reference statistics");
         }
         if (count.numel() != 1 || count.shape().length > 1 || count.longs()[0] < 0) {
-            throw new UserException("feature statistics '" + prefix + "count' must be one non-negative integer:"
+            throw new InvalidInputException("feature statistics '" + prefix + "count' must be one non-negative integer:"
                     + " recompute the reference statistics");
         }
         int d = (int) ms[0];
@@ -218,11 +218,11 @@ public record GaussianStats(int dim, long count, double[] mean, double[] cov) {
     private static HostTensor require(Map<String, HostTensor> tensors, String name, DType dtype) {
         HostTensor t = tensors.get(name);
         if (t == null) {
-            throw new UserException("feature statistics are missing tensor '" + name + "': the file was not written"
+            throw new InvalidInputException("feature statistics are missing tensor '" + name + "': the file was not written"
                     + " by the eval command or uses another prefix; recompute the reference statistics");
         }
         if (t.dtype() != dtype) {
-            throw new UserException("feature statistics tensor '" + name + "' is " + t.dtype() + ", expected " + dtype
+            throw new InvalidInputException("feature statistics tensor '" + name + "' is " + t.dtype() + ", expected " + dtype
                     + ": recompute the reference statistics");
         }
         return t;

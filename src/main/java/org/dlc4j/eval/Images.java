@@ -7,7 +7,7 @@ import java.util.Locale;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.ImageNpz;
 import org.dlc4j.data.PngFolderDataset;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /** What the evaluation accepts as a set of images, and how it is brought to the feature network's input. */
 public final class Images {
@@ -23,12 +23,12 @@ public final class Images {
             return Files.isRegularFile(npz) ? ImageNpz.read(npz) : loadGreyPngs(input);
         }
         if (!Files.exists(input)) {
-            throw new UserException(input + " not found: pass a folder of PNG images, a generator's output folder or an .npz file");
+            throw new InvalidInputException(input + " not found: pass a folder of PNG images, a generator's output folder or an .npz file");
         }
         if (input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
             return ImageNpz.read(input);
         }
-        throw new UserException(input + " is neither a folder nor an .npz file: pass a folder of PNG images or an .npz of images");
+        throw new InvalidInputException(input + " is neither a folder nor an .npz file: pass a folder of PNG images or an .npz of images");
     }
 
     /** PNGs must be greyscale: a colour image would be silently averaged to grey, which is not what was generated. */
@@ -43,7 +43,7 @@ public final class Images {
                 byte r = px[base + p];
                 if (r != px[base + plane + p] || r != px[base + 2 * plane + p]) {
                     List<Path> files = PngFolderDataset.listPngs(dir);
-                    throw new UserException(files.get(i) + " has colour (3 channels that differ), but the feature network reads"
+                    throw new InvalidInputException(files.get(i) + " has colour (3 channels that differ), but the feature network reads"
                             + " greyscale images: save the samples as 1-channel PNGs");
                 }
                 grey[i * plane + p] = r;
@@ -55,10 +55,10 @@ public final class Images {
     /** One channel at 28×28 (32×32 is centre-cropped, undoing the generators' padding); anything else is refused. */
     public static ImageDataset toFeatureInput(ImageDataset ds) {
         if (ds.count() == 0) {
-            throw new UserException(ds.name() + " holds no images: pass a non-empty set");
+            throw new InvalidInputException(ds.name() + " holds no images: pass a non-empty set");
         }
         if (ds.channels() != 1) {
-            throw new UserException(ds.name() + " has " + ds.channels() + " channels, but the feature network reads 1-channel"
+            throw new InvalidInputException(ds.name() + " has " + ds.channels() + " channels, but the feature network reads 1-channel"
                     + " (greyscale) images: convert them to greyscale");
         }
         if (ds.height() == FeatureNet.SIZE && ds.width() == FeatureNet.SIZE) {
@@ -67,7 +67,7 @@ public final class Images {
         if (ds.height() == 32 && ds.width() == 32) {
             return ds.cropTo(FeatureNet.SIZE);
         }
-        throw new UserException(ds.name() + " has " + ds.width() + "×" + ds.height() + " images; the feature network reads"
+        throw new InvalidInputException(ds.name() + " has " + ds.width() + "×" + ds.height() + " images; the feature network reads"
                 + " Fashion-MNIST's 28×28 (or 32×32 padded): resize them");
     }
 }

@@ -2,7 +2,7 @@ package org.dlc4j.eval;
 
 import java.util.Arrays;
 import java.util.Objects;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Inception Score (Salimans et al. 2016, "Improved Techniques for Training GANs", §4):
@@ -49,7 +49,7 @@ public final class InceptionScore {
         }
         int n = probs.length / numClasses;
         if (splits < 1 || n < splits) {
-            throw new UserException("IS: cannot split " + n + " images into " + splits
+            throw new InvalidInputException("IS: cannot split " + n + " images into " + splits
                     + " splits: evaluate at least as many images as splits, or lower the number of splits");
         }
         validate(probs, numClasses, n);
@@ -97,13 +97,13 @@ public final class InceptionScore {
             for (int c = 0; c < numClasses; c++) {
                 float p = probs[i * numClasses + c];
                 if (!(p >= 0) || !Float.isFinite(p)) {
-                    throw new UserException("IS: class probability " + c + " of image " + i + " is " + p
+                    throw new InvalidInputException("IS: class probability " + c + " of image " + i + " is " + p
                             + ": pass softmax outputs of the classifier, not logits");
                 }
                 sum += p;
             }
             if (Math.abs(sum - 1) > SUM_TOLERANCE) {
-                throw new UserException("IS: the class probabilities of image " + i + " sum to " + sum
+                throw new InvalidInputException("IS: the class probabilities of image " + i + " sum to " + sum
                         + ", not 1: pass softmax outputs of the classifier, not logits");
             }
         }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Kernel Inception Distance (Bińkowski et al. 2018, "Demystifying MMD GANs", §4 and App. D): the unbiased
@@ -38,7 +38,7 @@ public final class Kid {
     public static Result compute(FeatureMatrix real, FeatureMatrix generated, int subsets, int subsetSize, Rng rng,
             NDManager manager) {
         if (subsets < 1 || subsetSize < 2) {
-            throw new UserException("KID: got " + subsets + " subsets of size " + subsetSize
+            throw new InvalidInputException("KID: got " + subsets + " subsets of size " + subsetSize
                     + ": use at least 1 subset of at least 2 vectors");
         }
         String why = "the unbiased MMD estimator divides by m-1";
@@ -47,7 +47,7 @@ public final class Kid {
         FeatureMatrix.requireSameDim("KID", real, "real", generated, "generated");
         int m = Math.min(subsetSize, Math.min(real.rows(), generated.rows()));
         if (2L * m * m > Integer.MAX_VALUE) {
-            throw new UserException("KID: a subset size of " + m + " needs kernel blocks larger than 2^31 values:"
+            throw new InvalidInputException("KID: a subset size of " + m + " needs kernel blocks larger than 2^31 values:"
                     + " use a subset size of at most 32768 (the reference uses 1000)");
         }
         int d = real.dim();

@@ -12,7 +12,7 @@ import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * The linear probe of the paper's Table 2: multinomial logistic regression on frozen representations, trained on
@@ -58,7 +58,7 @@ public final class LinearProbe {
         /** The same standardisation applied to another set (the test set). */
         public Vectors like(FeatureMatrix other) {
             if (other.dim() != x.dim()) {
-                throw new UserException("probe test vectors have " + other.dim() + " dimensions but train has " + x.dim() + ": use the same representation for both");
+                throw new InvalidInputException("probe test vectors have " + other.dim() + " dimensions but train has " + x.dim() + ": use the same representation for both");
             }
             return new Vectors(other, mean, std);
         }
@@ -90,11 +90,11 @@ public final class LinearProbe {
     public record Tokens(int[] tokens, int length, int vocab) implements Inputs {
         public Tokens {
             if (length < 1 || tokens.length % length != 0) {
-                throw new UserException("token codes of " + tokens.length + " entries do not split into codes of length " + length);
+                throw new InvalidInputException("token codes of " + tokens.length + " entries do not split into codes of length " + length);
             }
             for (int i = 0; i < tokens.length; i++) {
                 if (tokens[i] < 0 || tokens[i] >= vocab) {
-                    throw new UserException("token " + tokens[i] + " at code " + i / length + ", position " + i % length
+                    throw new InvalidInputException("token " + tokens[i] + " at code " + i / length + ", position " + i % length
                             + " is outside the vocabulary 0.." + (vocab - 1) + ": check the code file's vocabulary size");
                 }
             }
@@ -148,11 +148,11 @@ public final class LinearProbe {
 
     public static Result fit(Inputs train, int[] trainLabels, Inputs test, int[] testLabels, int classes, Config config, NDManager manager) {
         if (train.rows() != trainLabels.length || test.rows() != testLabels.length) {
-            throw new UserException("the probe needs one label per example: train has " + train.rows() + " rows and " + trainLabels.length
+            throw new InvalidInputException("the probe needs one label per example: train has " + train.rows() + " rows and " + trainLabels.length
                     + " labels, test " + test.rows() + " and " + testLabels.length);
         }
         if (train.dim() != test.dim()) {
-            throw new UserException("probe train inputs have " + train.dim() + " dimensions but test has " + test.dim() + ": use the same representation for both");
+            throw new InvalidInputException("probe train inputs have " + train.dim() + " dimensions but test has " + test.dim() + ": use the same representation for both");
         }
         int[] order = new Rng(config.seed()).permutation(train.rows());
         int held = (int) Math.round(train.rows() * config.heldOut());

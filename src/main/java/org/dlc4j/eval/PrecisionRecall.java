@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Improved precision and recall (Kynkäänniemi et al. 2019, "Improved Precision and Recall Metric for
@@ -33,7 +33,7 @@ public final class PrecisionRecall {
 
     public static Result compute(FeatureMatrix real, FeatureMatrix fake, int k, NDManager manager) {
         if (k < 1) {
-            throw new UserException("precision/recall: k = " + k + " is not a neighbourhood size: use k >= 1 (the paper uses 3)");
+            throw new InvalidInputException("precision/recall: k = " + k + " is not a neighbourhood size: use k >= 1 (the paper uses 3)");
         }
         String why = "each ball reaches to the k-th nearest other point, k = " + k;
         real.requireUsable("precision/recall", "real", k + 1, why);

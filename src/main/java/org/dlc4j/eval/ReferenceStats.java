@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.util.Home;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Gaussian statistics of a reference set in the feature network's spaces (overall, spatial, and per class), the
@@ -63,8 +63,8 @@ public record ReferenceStats(String name, int count, GaussianStats pool, Gaussia
         Checkpoint ckpt = Checkpoint.load(path, KIND);
         String made = madeBy(ckpt);
         if (!made.equals(featureSha)) {
-            throw new UserException(path + " was computed with another feature network (" + abbrev(made) + ", not " + abbrev(featureSha)
-                    + "): recompute it with dlc eval reference --recompute");
+            throw new InvalidInputException(path + " was computed with another feature network (" + abbrev(made) + ", not " + abbrev(featureSha)
+                    + "): recompute the reference statistics with the pinned network");
         }
         return of(ckpt);
     }

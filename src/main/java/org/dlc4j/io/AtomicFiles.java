@@ -29,7 +29,7 @@ public final class AtomicFiles {
     /** Test seam: wraps the temp-file stream so tests can make a write fail halfway. */
     static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
-    /** Writes {@code body} to {@code target} atomically; I/O failures become a {@link org.dlc4j.util.UserException}. */
+    /** Writes {@code body} to {@code target} atomically; I/O failures become a {@link org.dlc4j.util.InvalidInputException}. */
     public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();

@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * A dlc4j checkpoint: a safetensors file (so Python tools can open it) whose {@code __metadata__}
@@ -57,7 +57,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
         static Meta fromMetadata(Path path, Map<String, String> m) {
             String kind = m.get(PREFIX + "kind");
             if (kind == null || kind.isBlank()) {
-                throw new UserException(path + " is a safetensors file but not a dlc4j checkpoint (no dlc4j.kind metadata);"
+                throw new InvalidInputException(path + " is a safetensors file but not a dlc4j checkpoint (no dlc4j.kind metadata);"
                         + " pass a checkpoint written by dlc4j");
             }
             var extra = new LinkedHashMap<String, String>();
@@ -78,7 +78,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
             try {
                 return Long.parseLong(value.strip());
             } catch (NumberFormatException e) {
-                throw new UserException(path + " has a corrupt dlc4j." + field + " value '" + IoErrors.oneLine(value)
+                throw new InvalidInputException(path + " has a corrupt dlc4j." + field + " value '" + IoErrors.oneLine(value)
                         + "' (expected an integer); use an earlier checkpoint");
             }
         }
@@ -106,7 +106,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
 
     public Checkpoint requireKind(String expectedKind, Path source) {
         if (!meta.kind().equals(expectedKind)) {
-            throw new UserException(source + " holds a '" + meta.kind() + "' model, but '" + expectedKind
+            throw new InvalidInputException(source + " holds a '" + meta.kind() + "' model, but '" + expectedKind
                     + "' is needed: pass a " + expectedKind + " checkpoint");
         }
         return this;
@@ -124,7 +124,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
             config = null;
         }
         if (config == null) {
-            throw new UserException(source + " has no readable " + what + " config in its metadata; " + retrain);
+            throw new InvalidInputException(source + " has no readable " + what + " config in its metadata; " + retrain);
         }
         return config;
     }
@@ -132,7 +132,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
     public HostTensor tensor(String name, Path source) {
         var t = tensors.get(name);
         if (t == null) {
-            throw new UserException("checkpoint " + source + " has no tensor '" + name
+            throw new InvalidInputException("checkpoint " + source + " has no tensor '" + name
                     + "' (was it written by an older dlc4j?)");
         }
         return t;

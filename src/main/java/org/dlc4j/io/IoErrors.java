@@ -6,28 +6,28 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.DlcIoException;
 
 /** Turns I/O failures into the one-line, fix-naming messages the CLI prints. */
 final class IoErrors {
     private IoErrors() {}
 
-    static UserException notFound(Path path) {
-        return new UserException(path + " not found: check the path");
+    static DlcIoException notFound(Path path) {
+        return new DlcIoException(path + " not found: check the path", null);
     }
 
-    static UserException cannotRead(Path path, IOException e) {
+    static DlcIoException cannotRead(Path path, IOException e) {
         if (e instanceof NoSuchFileException) {
             return notFound(path);
         }
         if (Files.isDirectory(path)) {
-            return new UserException(path + " is a directory: pass the file inside it");
+            return new DlcIoException(path + " is a directory: pass the file inside it", e);
         }
-        return new UserException("cannot read " + path + ": " + describe(e) + "; check the file's permissions", e);
+        return new DlcIoException("cannot read " + path + ": " + describe(e) + "; check the file's permissions", e);
     }
 
-    static UserException cannotWrite(Path path, IOException e) {
-        return new UserException("cannot write " + path + ": " + describe(e)
+    static DlcIoException cannotWrite(Path path, IOException e) {
+        return new DlcIoException("cannot write " + path + ": " + describe(e)
                 + "; check that the directory is writable and the disk has space", e);
     }
 

@@ -17,7 +17,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /** numpy's {@code .npz}: a zip of {@code <key>.npy} arrays, loadable with {@code numpy.load}. */
 public final class Npz {
@@ -87,7 +87,7 @@ public final class Npz {
                 }
             }
         } catch (ZipException e) {
-            throw new UserException(path + " is not a valid .npz file (" + IoErrors.describe(e)
+            throw new InvalidInputException(path + " is not a valid .npz file (" + IoErrors.describe(e)
                     + "); the write may have been interrupted — regenerate it");
         } catch (IOException e) {
             throw IoErrors.cannotRead(path, e);
@@ -151,7 +151,7 @@ public final class Npz {
         return new HostTensor(dtype, shape, data);
     }
 
-    private static UserException badArray(Path path, String key, String why) {
-        return new UserException("array '" + key + "' in " + path + " cannot be read: " + why);
+    private static InvalidInputException badArray(Path path, String key, String why) {
+        return new InvalidInputException("array '" + key + "' in " + path + " cannot be read: " + why);
     }
 }

@@ -23,7 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian header
@@ -120,7 +120,7 @@ public final class SafeTensors {
         } catch (Malformed e) {
             throw notSafetensors(path, e.getMessage());
         } catch (UnknownDType e) {
-            throw new UserException(path + " holds tensor '" + e.tensor + "' of dtype " + e.dtype
+            throw new InvalidInputException(path + " holds tensor '" + e.tensor + "' of dtype " + e.dtype
                     + ", which dlc4j cannot read; convert it to one of F32, I64, I32 or U8");
         }
         long dataStart = 8 + headerLength;
@@ -158,7 +158,7 @@ public final class SafeTensors {
                         + " bytes of data but its shape needs " + needed);
             }
             if (needed > Integer.MAX_VALUE - 8) {
-                throw new UserException(path + " holds tensor '" + e.name + "' of " + needed
+                throw new InvalidInputException(path + " holds tensor '" + e.name + "' of " + needed
                         + " bytes, more than dlc4j can load as one array; split it into smaller tensors");
             }
             expectedBegin = e.end;
@@ -258,13 +258,13 @@ public final class SafeTensors {
         return buffer.flip();
     }
 
-    private static UserException truncated(Path path, long expected, long found) {
-        return new UserException(path + " is truncated: expected " + expected + " bytes, found " + found
+    private static InvalidInputException truncated(Path path, long expected, long found) {
+        return new InvalidInputException(path + " is truncated: expected " + expected + " bytes, found " + found
                 + "; the write was interrupted — use an earlier checkpoint");
     }
 
-    private static UserException notSafetensors(Path path, String why) {
-        return new UserException(path + " is not a safetensors file (" + IoErrors.oneLine(why)
+    private static InvalidInputException notSafetensors(Path path, String why) {
+        return new InvalidInputException(path + " is not a safetensors file (" + IoErrors.oneLine(why)
                 + "); pass a .safetensors file written by dlc4j or the safetensors library");
     }
 

@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
-import org.dlc4j.util.Progress;
+import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * The training loop every model shares: forward in grad mode, backward, global-norm clipping, AdamW with
@@ -162,10 +162,10 @@ public final class Trainer implements AutoCloseable {
                 // Say which value broke and where: a skip is rare and worth knowing about (see Scalar for the one found so far).
                 String broken = grads.entrySet().stream().filter(e -> !Double.isFinite(e.getValue().square().sum().getFloat()))
                         .map(Map.Entry::getKey).limit(4).collect(java.util.stream.Collectors.joining(", "));
-                System.err.printf(Locale.ROOT, "%nstep %d skipped: loss %s, gradient norm %s (%s)%n", step + 1, loss, norm, broken);
+                Listener.current().message(String.format(Locale.ROOT, "step %d skipped: loss %s, gradient norm %s (%s)", step + 1, loss, norm, broken));
                 if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
-                    throw new UserException("training diverged: loss " + loss + ", gradient norm " + norm + " for " + consecutiveSkips
-                            + " steps in a row at step " + step + "; lower --lr or resume from an earlier checkpoint");
+                    throw InvalidInputException.of("lr", "training diverged: loss " + loss + ", gradient norm " + norm + " for " + consecutiveSkips
+                            + " steps in a row at step " + step + "; lower the learning rate or resume from an earlier checkpoint");
                 }
             }
             // DJL accumulates gradients until they are zeroed; NaN survives subtraction, so it is filled with 0 in place.
@@ -199,14 +199,18 @@ public final class Trainer implements AutoCloseable {
      */
     public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label, long until) {
         long end = Math.min(until, config.steps());
-        try (Progress progress = new Progress(label, step, config.steps())) {
+        Listener listener = Listener.current();
+        try {
             while (step < end) {
                 double loss = trainStep(lossFn);
                 if (checkpoint != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < end) {
                     save(checkpoint, meta);
                 }
-                progress.update(step, String.format(Locale.ROOT, "loss %.4f", loss) + (skippedSteps > 0 ? " skipped " + skippedSteps : ""));
+                listener.progress(label, step, config.steps(), String.format(Locale.ROOT, "loss %.4f", loss)
+                        + (skippedSteps > 0 ? " skipped " + skippedSteps : ""));
             }
+        } finally {
+            listener.done(label);
         }
         if (checkpoint != null) {
             save(checkpoint, meta);
@@ -253,7 +257,7 @@ public final class Trainer implements AutoCloseable {
         String rngState = ckpt.meta().extra().get("rng");
         String adamT = ckpt.meta().extra().get("adamw_t");
         if (rngState == null || adamT == null) {
-            throw new UserException(source + " holds weights only, not a training state: it cannot be resumed (start a new run)");
+            throw new InvalidInputException(source + " holds weights only, not a training state: it cannot be resumed (start a new run)");
         }
         adam.loadState(t, ADAM, Long.parseLong(adamT), source);
         tracked.forEach((name, a) -> a.set(ckpt.tensor(STATE + name, source).floats()));
@@ -276,7 +280,7 @@ public final class Trainer implements AutoCloseable {
         Checkpoint ckpt = Checkpoint.load(path);
         ckpt.requireKind(kind, path);
         if (!ckpt.meta().configJson().equals(configJson)) {
-            throw new UserException(path + " was written for another model (" + ckpt.meta().configJson() + ", now " + configJson
+            throw new InvalidInputException(path + " was written for another model (" + ckpt.meta().configJson() + ", now " + configJson
                     + "): resume with the flags that started it, or move that checkpoint aside to start afresh");
         }
         restore(ckpt, path);

@@ -1,5 +1,6 @@
 package org.dlc4j.prior;
 
+import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,7 +17,7 @@ import org.dlc4j.nn.HeldoutBound;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Trains the SEDD prior over codes as the reference's {@code sedd/train.py}: t ~ U[ε_s, 1] per code, forward corruption
@@ -78,7 +79,7 @@ public final class SeddTraining {
         long stepsPerEpoch = codes.count() / c.batch();
         long steps = stepsPerEpoch * c.epochs();
         if (steps < 1) {
-            throw new UserException(codes.count() + " codes make no batch of " + c.batch());
+            throw new InvalidInputException(codes.count() + " codes make no batch of " + c.batch());
         }
         Absorbing graph = new Absorbing(mc.vocab());
         LogLinearNoise noise = LogLinearNoise.SEDD;
@@ -90,7 +91,7 @@ public final class SeddTraining {
             Sedd model = new Sedd(params, mc, new Rng(c.seed()));
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
-                    System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+                    Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));
                 }
                 BatchSampler sampler = BatchSampler.resumeAt(codes.count(), c.batch(), true, c.seed() + 2, trainer.step());
                 int l = mc.length();
@@ -107,8 +108,8 @@ public final class SeddTraining {
                 trainer.run(loss, checkpoint, meta, "sedd", until, every, () -> {
                     if (heldout != null && (trainer.step() % every == 0 || trainer.step() == steps)) {
                         bits[0] = heldoutBits(manager, trainer.emaWeights(), mc, heldout, 2000);
-                        System.err.printf(Locale.ROOT, "step %d: held-out DSE bound %.4f bits per token (uniform: %.4f)%n", trainer.step(), bits[0],
-                                Math.log(mc.vocab()) / Math.log(2));
+                        Listener.current().message(String.format(Locale.ROOT, "step %d: held-out DSE bound %.4f bits per token (uniform: %.4f)", trainer.step(), bits[0],
+                                Math.log(mc.vocab()) / Math.log(2)));
                     }
                 });
                 double seconds = trainer.trainSeconds();
@@ -199,7 +200,7 @@ public final class SeddTraining {
     /** Checks that a DLC file is codes of the model's L×V. */
     public static void check(Sedd.Config mc, DlcFile codes, String what) {
         if (codes.length() != mc.length() || codes.vocab() != mc.vocab()) {
-            throw new UserException("the " + what + " codes are " + codes.length() + "×" + codes.vocab() + " but the prior models "
+            throw new InvalidInputException("the " + what + " codes are " + codes.length() + "×" + codes.vocab() + " but the prior models "
                     + mc.length() + "×" + mc.vocab() + ": use codes of the same encoder");
         }
     }

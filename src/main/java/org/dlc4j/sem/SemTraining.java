@@ -1,5 +1,6 @@
 package org.dlc4j.sem;
 
+import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -18,7 +19,7 @@ import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.nn.Scalar;
 
 /**
@@ -328,7 +329,7 @@ public final class SemTraining {
                 trainer.track("ibot_center", ibot.center());
             }
             if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
-                System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+                Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), c.batch(), true, c.seed() + 2, trainer.step());
             long tempWarmup = Math.round(steps * c.teacherTempWarmup());
@@ -425,7 +426,7 @@ public final class SemTraining {
         Checkpoint ck = Checkpoint.load(checkpoint, KIND);
         var weights = encoderWeights(ck.tensors(), Trainer.EMA);
         if (weights.isEmpty()) {
-            throw new UserException(checkpoint + " holds no teacher weights (" + Trainer.EMA + "*): is it a dlc sem train checkpoint?");
+            throw new InvalidInputException(checkpoint + " holds no teacher weights (" + Trainer.EMA + "*): is it a dlc sem train checkpoint?");
         }
         SemEncoder.Config config = ck.config(SemEncoder.Config.class, checkpoint, "encoder", "train it again with dlc sem train");
         Map<String, String> extra = new LinkedHashMap<>(ck.meta().extra());
@@ -459,7 +460,7 @@ public final class SemTraining {
                 encoder.recalibrateBatchNorm(batches);
             }
             Collapse health = health(scope, encoder, data, config);
-            System.err.println(output.getFileName() + ": " + health);
+            Listener.current().message(output.getFileName() + ": " + health);
             Map<String, String> extra = new LinkedHashMap<>(meta.extra());
             extra.put("collapse_check", health.toString());
             var withHealth = new Checkpoint.Meta(meta.kind(), meta.configJson(), meta.step(), meta.dataset(), meta.seed(), meta.commit(), meta.command(), extra);

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Captions per class, read from a TSV of {@code split, label, caption} ({@code assets/text/fmnist-captions.tsv}, made
@@ -23,7 +23,7 @@ public record Captions(List<String> texts, int[] labels, boolean[] heldout, int 
 
     public static Captions read(Path path) {
         if (!Files.isRegularFile(path)) {
-            throw new UserException("caption file " + path + " not found: pass a TSV of split, label, caption (see assets/text)");
+            throw new InvalidInputException("caption file " + path + " not found: pass a TSV of split, label, caption (see assets/text)");
         }
         List<String> lines;
         try {
@@ -40,12 +40,12 @@ public record Captions(List<String> texts, int[] labels, boolean[] heldout, int 
             }
             String[] f = lines.get(i).split("\t");
             if (f.length != 3 || !(f[0].equals("train") || f[0].equals("heldout"))) {
-                throw new UserException(path + " line " + (i + 1) + " is not 'train|heldout <tab> label <tab> caption': fix the file");
+                throw new InvalidInputException(path + " line " + (i + 1) + " is not 'train|heldout <tab> label <tab> caption': fix the file");
             }
             try {
                 labels.add(Integer.parseInt(f[1].strip()));
             } catch (NumberFormatException e) {
-                throw new UserException(path + " line " + (i + 1) + ": label '" + f[1] + "' is not a class number");
+                throw new InvalidInputException(path + " line " + (i + 1) + ": label '" + f[1] + "' is not a class number");
             }
             held.add(f[0].equals("heldout"));
             texts.add(f[2].strip());
@@ -75,12 +75,12 @@ public record Captions(List<String> texts, int[] labels, boolean[] heldout, int 
         for (int i = 0; i < forLabels.length; i++) {
             int c = forLabels[i];
             if (c < 0 || c >= classes) {
-                throw new UserException("no captions for class " + c + ": the caption file covers classes 0.." + (classes - 1));
+                throw new InvalidInputException("no captions for class " + c + ": the caption file covers classes 0.." + (classes - 1));
             }
             if (byClass[c] == null) {
                 byClass[c] = of(c, fromHeldout);
                 if (byClass[c].length == 0) {
-                    throw new UserException("the caption file has no " + (fromHeldout ? "held-out" : "training") + " caption for class " + c);
+                    throw new InvalidInputException("the caption file has no " + (fromHeldout ? "held-out" : "training") + " caption for class " + c);
                 }
             }
             out[i] = byClass[c][rng.nextInt(byClass[c].length)];

@@ -21,7 +21,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * The frozen text encoder of the text-to-code model: all-MiniLM-L6-v2 (sentence-transformers, int8-quantised ONNX)
@@ -107,7 +107,7 @@ public final class TextEncoder implements AutoCloseable {
                     e.addSuppressed(suppressed);
                 }
             }
-            if (e instanceof UserException u) {
+            if (e instanceof InvalidInputException u) {
                 throw u;
             }
             throw new IllegalStateException("cannot load the text encoder from " + ARTIFACT + ": " + e.getMessage(), e);
@@ -133,7 +133,7 @@ public final class TextEncoder implements AutoCloseable {
      *
      * @return the states padded with zeros to the longest prompt of this call (not to {@link #maxTokens()}), with the
      *     mask marking the real tokens, [CLS] and [SEP] included
-     * @throws UserException if a prompt is empty or longer than {@link #maxTokens()} wordpieces
+     * @throws InvalidInputException if a prompt is empty or longer than {@link #maxTokens()} wordpieces
      */
     public Encoded encode(List<String> texts) {
         int count = texts.size();
@@ -155,16 +155,16 @@ public final class TextEncoder implements AutoCloseable {
     private long[] tokenize(String text, int index, int count) {
         String which = count == 1 ? "the prompt" : "prompt " + (index + 1) + " of " + count;
         if (text == null || text.isBlank()) {
-            throw new UserException(which + " is empty: pass some text");
+            throw new InvalidInputException(which + " is empty: pass some text");
         }
         Encoding encoding = tokenizer.encode(text, true, false);
         long[] ids = encoding.getIds();
         if (ids.length <= 2) {
             // Only [CLS] and [SEP]: the normaliser dropped everything (control or zero-width characters).
-            throw new UserException(which + " is empty once control characters are removed: pass some text");
+            throw new InvalidInputException(which + " is empty once control characters are removed: pass some text");
         }
         if (ids.length > MAX_TOKENS) {
-            throw new UserException(which + " has " + ids.length + " wordpieces ([CLS] and [SEP] included) but the text"
+            throw new InvalidInputException(which + " has " + ids.length + " wordpieces ([CLS] and [SEP] included) but the text"
                     + " encoder takes at most " + MAX_TOKENS + ": shorten it");
         }
         return ids;
@@ -232,14 +232,14 @@ public final class TextEncoder implements AutoCloseable {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new UserException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a whole number of"
+        throw new InvalidInputException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a whole number of"
                 + " at least 1");
     }
 
     private static InputStream open(String name) {
         InputStream in = TextEncoder.class.getResourceAsStream(name);
         if (in == null) {
-            throw new UserException("the text encoder's " + name.substring(1) + " is not on the classpath: put " + ARTIFACT
+            throw new InvalidInputException("the text encoder's " + name.substring(1) + " is not on the classpath: put " + ARTIFACT
                     + " in lib/ (mvn package copies it there)");
         }
         return in;

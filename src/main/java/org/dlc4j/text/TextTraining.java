@@ -1,5 +1,6 @@
 package org.dlc4j.text;
 
+import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
@@ -15,7 +16,7 @@ import org.dlc4j.nn.HeldoutBound;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * Trains the text-to-DLC model with LLaDA's objective ({@link MaskedDiffusion}) on the training codes, each paired at
@@ -63,7 +64,7 @@ public final class TextTraining {
         }
         long steps = (long) d.codes().count() / c.batch() * c.epochs();
         if (steps < 1) {
-            throw new UserException(d.codes().count() + " codes make no batch of " + c.batch());
+            throw new InvalidInputException(d.codes().count() + " codes make no batch of " + c.batch());
         }
         var tc = new Trainer.Config(steps, c.lr(), c.warmup(), new AdamW.Config(0.9, 0.999, 1e-8, 0.0), c.gradClip(), c.emaDecay(),
                 c.checkpointEvery()).withEmaWarmup();
@@ -76,7 +77,7 @@ public final class TextTraining {
             TextToDlc model = new TextToDlc(params, mc, new Rng(c.seed()));
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
-                    System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", trainer.step(), checkpoint);
+                    Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));
                 }
                 BatchSampler sampler = BatchSampler.resumeAt(d.codes().count(), c.batch(), true, c.seed() + 2, trainer.step());
                 int l = mc.length();
@@ -99,8 +100,8 @@ public final class TextTraining {
                 trainer.run(loss, checkpoint, meta, "text", until, every, () -> {
                     if (d.heldout() != null && (trainer.step() % every == 0 || trainer.step() == steps)) {
                         bits[0] = heldoutBits(manager, trainer.emaWeights(), mc, d, 2000);
-                        System.err.printf(Locale.ROOT, "step %d: held-out bound %.4f bits per token with held-out captions (uniform: %.4f)%n",
-                                trainer.step(), bits[0], Math.log(mc.vocab()) / Math.log(2));
+                        Listener.current().message(String.format(Locale.ROOT, "step %d: held-out bound %.4f bits per token with held-out captions (uniform: %.4f)",
+                                trainer.step(), bits[0], Math.log(mc.vocab()) / Math.log(2)));
                     }
                 });
                 double seconds = trainer.trainSeconds();
@@ -168,11 +169,11 @@ public final class TextTraining {
 
     public static void check(TextToDlc.Config mc, DlcFile codes, String what) {
         if (codes.length() != mc.length() || codes.vocab() != mc.vocab()) {
-            throw new UserException("the " + what + " codes are " + codes.length() + "×" + codes.vocab() + " but the model writes "
+            throw new InvalidInputException("the " + what + " codes are " + codes.length() + "×" + codes.vocab() + " but the model writes "
                     + mc.length() + "×" + mc.vocab() + ": use codes of the same encoder");
         }
         if (codes.labels() == null) {
-            throw new UserException("the " + what + " codes carry no class labels to pick captions by: encode a labelled split (dlc encode --split)");
+            throw new InvalidInputException("the " + what + " codes carry no class labels to pick captions by: encode a labelled split");
         }
     }
 }

@@ -8,7 +8,7 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * A trained text-to-DLC model read from its file, with the SHA-256 of the SEM encoder whose codes it writes and of the
@@ -35,7 +35,7 @@ public record TrainedText(TextToDlc model, Params params, String encoderSha, Str
     /** Refuses a text encoder other than the one the model was trained to read. */
     public void check(TextEncoder encoder) {
         if (!textEncoderSha.isEmpty() && !textEncoderSha.equals(encoder.sha256())) {
-            throw new UserException("this text-to-DLC model was trained on text encoder " + textEncoderSha.substring(0, 12)
+            throw new InvalidInputException("this text-to-DLC model was trained on text encoder " + textEncoderSha.substring(0, 12)
                     + "… but the loaded one is " + encoder.sha256().substring(0, 12) + "…: use the dlc4j build it was trained with");
         }
     }

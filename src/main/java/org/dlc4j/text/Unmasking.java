@@ -2,7 +2,7 @@ package org.dlc4j.text;
 
 import java.util.Locale;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * LLaDA's sampler for a masked-diffusion model (the reference's {@code generate_llada.py}): start from L masks and over
@@ -25,7 +25,7 @@ public final class Unmasking {
                     return r;
                 }
             }
-            throw new UserException("--remasking '" + s + "' is not low-confidence or random");
+            throw InvalidInputException.of("remasking", "remasking '" + s + "' is not low-confidence or random");
         }
     }
 
@@ -41,13 +41,13 @@ public final class Unmasking {
 
         public Config {
             if (steps < 1) {
-                throw new UserException("--steps must be at least 1, not " + steps);
+                throw InvalidInputException.of("steps", "steps must be at least 1, not " + steps);
             }
             if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new UserException("--temperature must be ≥ 0, not " + temperature);
+                throw InvalidInputException.of("temperature", "temperature must be ≥ 0, not " + temperature);
             }
             if (!(scale >= 0) || Double.isInfinite(scale)) {
-                throw new UserException("--text-scale must be ≥ 0 (1 turns guidance off), not " + scale);
+                throw InvalidInputException.of("text-scale", "text-scale must be ≥ 0 (1 turns guidance off), not " + scale);
             }
         }
 
@@ -69,7 +69,7 @@ public final class Unmasking {
     /** How many positions each step commits: ⌊masked/steps⌋ each, the remainder one more in the first steps. */
     public static int[] schedule(int masked, int steps) {
         if (steps > masked) {
-            throw new UserException("--steps " + steps + " is more than the " + masked + " positions to unmask: use at most " + masked);
+            throw InvalidInputException.of("steps", "steps " + steps + " is more than the " + masked + " positions to unmask: use at most " + masked);
         }
         int[] k = new int[steps];
         for (int s = 0; s < steps; s++) {

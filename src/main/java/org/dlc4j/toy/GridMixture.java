@@ -11,7 +11,7 @@ public record GridMixture(int modes, double spacing, double variance) {
     public GridMixture {
         int side = (int) Math.round(Math.sqrt(modes));
         if (side * side != modes) {
-            throw new org.dlc4j.util.UserException("--modes " + modes + " is not a square number: the modes sit on a √N×√N grid (e.g. 9, 121, 400, 900)");
+            throw org.dlc4j.util.InvalidInputException.of("modes", "modes " + modes + " is not a square number: the modes sit on a √N×√N grid (e.g. 9, 121, 400, 900)");
         }
     }
 

@@ -49,7 +49,7 @@ public final class KlEstimator {
             } catch (NumberFormatException ignored) {
                 // fall through to the message below
             }
-            throw new org.dlc4j.util.UserException("--bandwidth '" + s + "' is not silverman, cv or a positive number");
+            throw org.dlc4j.util.InvalidInputException.of("bandwidth", "bandwidth '" + s + "' is not silverman, cv or a positive number");
         }
 
         /**

@@ -1,5 +1,6 @@
 package org.dlc4j.toy;
 
+import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -21,7 +22,7 @@ import org.dlc4j.diffusion.GaussianDiffusion;
 import org.dlc4j.diffusion.GaussianSampler;
 import org.dlc4j.diffusion.SamplerConfig;
 import org.dlc4j.io.Checkpoint;
-import org.dlc4j.io.Plots;
+import org.dlc4j.report.Plots;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
@@ -50,7 +51,7 @@ public final class ToyStudy {
                     return v;
                 }
             }
-            throw new org.dlc4j.util.UserException("unknown variant '" + s + "': use unconditional, oracle or gmm");
+            throw new org.dlc4j.util.InvalidInputException("unknown variant '" + s + "': use unconditional, oracle or gmm");
         }
     }
 
@@ -149,8 +150,8 @@ public final class ToyStudy {
         Kde referenceKde = kde.apply(reference);
         double floor = KlEstimator.kl(manager, referenceKde, queries, data::logDensity);
         double bw = referenceKde.bandwidthX();
-        System.err.printf(Locale.ROOT, "N=%d: GMM fitted in %d EM iterations, %.1f%% of points get their true component; KDE floor %.4f nats (bandwidth %.3f)%n",
-                n, gmm.iterations(), 100 * gmmAccuracy, floor, bw);
+        Listener.current().message(String.format(Locale.ROOT, "N=%d: GMM fitted in %d EM iterations, %.1f%% of points get their true component; KDE floor %.4f nats (bandwidth %.3f)",
+                n, gmm.iterations(), 100 * gmmAccuracy, floor, bw));
         scatter(n, "data", reference, data);
 
         List<Row> rows = new ArrayList<>();
@@ -169,7 +170,7 @@ public final class ToyStudy {
                     heatmap(model, data, v);
                 }
                 rows.add(new Row(n, v.id, kl, floor, bw, trained.steps(), trained.finalLoss(), secs, v == Variant.GMM ? gmmAccuracy : Double.NaN));
-                System.err.printf(Locale.ROOT, "N=%d %-13s KL %.4f nats (floor %.4f), %d steps in %.0f s%n", n, v.id, kl, floor, trained.steps(), secs);
+                Listener.current().message(String.format(Locale.ROOT, "N=%d %-13s KL %.4f nats (floor %.4f), %d steps in %.0f s", n, v.id, kl, floor, trained.steps(), secs));
             }
         }
         return rows;
@@ -233,7 +234,7 @@ public final class ToyStudy {
                 Map.of("variant", v.id, "modes", Integer.toString(n), "study", config.toJson()));
         try (Trainer trainer = new Trainer(model.params(), tc, seed + 7)) {
             if (resume && trainer.resumeIfPresent(ckpt, KIND, meta.configJson())) {
-                System.err.printf(Locale.ROOT, "N=%d %s: resumed at step %d from %s%n", n, v.id, trainer.step(), ckpt);
+                Listener.current().message(String.format(Locale.ROOT, "N=%d %s: resumed at step %d from %s", n, v.id, trainer.step(), ckpt));
             }
             trainer.run((mgr, rng, step) -> {
                 GridMixture.Sample s = data.sample(batch, rng);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +28,10 @@ class DitCurveTest {
     void aForeignOrMalformedCurveFileIsRefusedWithItsName(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("curve.csv");
         Files.writeString(csv, "something else\n");
-        var e = assertThrows(UserException.class, () -> DitCurveCommand.readRows(csv));
+        var e = assertThrows(InvalidInputException.class, () -> DitCurveCommand.readRows(csv));
         assertTrue(e.getMessage().contains("curve.csv") && e.getMessage().contains("--out"), e.getMessage());
         Files.writeString(csv, DitCurveCommand.HEADER + "\nmodel,sha,dlc,notanumber\n");
-        e = assertThrows(UserException.class, () -> DitCurveCommand.readRows(csv));
+        e = assertThrows(InvalidInputException.class, () -> DitCurveCommand.readRows(csv));
         assertTrue(e.getMessage().contains("malformed"), e.getMessage());
     }
 }

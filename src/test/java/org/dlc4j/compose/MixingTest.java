@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.dlc4j.dit.Condition;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 class MixingTest {
@@ -117,12 +117,12 @@ class MixingTest {
         assertMessage(() -> Mixing.distributions(two, null, 1, new Rng(0)), "no SEM distributions");
         assertMessage(() -> Mixing.vectors(two, null), "needs images");
         assertMessage(() -> new Source("t", L, V, new int[] {0, 0, 0, 0, 0, 0, 0, 5}, null, null, -1, ""), "token 5", "0..4");
-        assertMessage(() -> Composition.condition(Composition.Method.CODE, two, null, 0, new Rng(0)), "--n");
+        assertMessage(() -> Composition.condition(Composition.Method.CODE, two, null, 0, new Rng(0)), "n must be at least 1");
         assertMessage(() -> Composition.Method.parse("average"), "'average'");
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable e, String... parts) {
-        String m = assertThrows(UserException.class, e).getMessage();
+        String m = assertThrows(InvalidInputException.class, e).getMessage();
         for (String p : parts) {
             assertTrue(m.contains(p), m + " lacks " + p);
         }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 class BatchSamplerTest {
@@ -70,7 +70,7 @@ class BatchSamplerTest {
         var batches = draw(sampler, 4);
         batches.forEach(batch -> assertEquals(4, batch.length));
         assertEquals(2, sampler.epoch());
-        assertThrows(UserException.class, () -> new BatchSampler(3, 4, true, 1));
+        assertThrows(InvalidInputException.class, () -> new BatchSampler(3, 4, true, 1));
         assertEquals(3, new BatchSampler(3, 4, false, 1).next().length);
     }
 }

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,8 +156,8 @@ class GaussianDiffusionTest {
         assertEquals(50, ddim.length);
         assertEquals(980, ddim[49]);
         assertArrayEquals(new int[] {0, 55, 111, 166, 222, 277, 333, 388, 444, 499, 500, 999}, GaussianDiffusion.spaceTimesteps(1000, "10,2"));
-        assertThrows(UserException.class, () -> GaussianDiffusion.spaceTimesteps(1000, "abc"));
-        assertThrows(UserException.class, () -> GaussianDiffusion.spaceTimesteps(10, "20"));
+        assertThrows(InvalidInputException.class, () -> GaussianDiffusion.spaceTimesteps(1000, "abc"));
+        assertThrows(InvalidInputException.class, () -> GaussianDiffusion.spaceTimesteps(10, "20"));
         // ᾱ is preserved at the kept steps.
         GaussianDiffusion d = linear(false);
         GaussianDiffusion r = d.respace("ddim50");

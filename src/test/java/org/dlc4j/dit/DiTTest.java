@@ -182,11 +182,11 @@ class DiTTest {
             }
             // Resuming b's checkpoint as a √L-scaled model (same parameter shapes) is refused, not loaded silently.
             var scaled = DitTraining.Config.tiny(model.withScaledCodes(true), 1).withEpochs(3);
-            var e = assertThrows(org.dlc4j.util.UserException.class,
+            var e = assertThrows(org.dlc4j.util.InvalidInputException.class,
                     () -> DitTraining.train(m, scaled, data, dir.resolve("b.safetensors"), true, dir.resolve("d-dit.safetensors"), Long.MAX_VALUE));
             assertTrue(e.getMessage().contains("was written for another model"), e.getMessage());
             var wrong = new org.dlc4j.data.DlcFile(new int[32 * 2], 2, v, null, null, 1.0, "abc", "x");
-            assertThrows(org.dlc4j.util.UserException.class, () -> DitTraining.train(m, c, new DitTraining.Data(images, wrong, null, "abc"),
+            assertThrows(org.dlc4j.util.InvalidInputException.class, () -> DitTraining.train(m, c, new DitTraining.Data(images, wrong, null, "abc"),
                     dir.resolve("c.safetensors"), false, dir.resolve("c-dit.safetensors"), 1));
         }
     }

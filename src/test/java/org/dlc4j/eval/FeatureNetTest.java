@@ -13,7 +13,7 @@ import java.util.Map;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +46,8 @@ class FeatureNetTest {
             var r = FeatureTraining.train(m, config, squares(640, 1), squares(200, 2), dir.resolve("ckpt.safetensors"), false, out);
             assertTrue(r.testAccuracy() > 0.9, "accuracy " + r.testAccuracy());
             assertEquals(4L * 640 / 32, r.steps());
-            var e = assertThrows(UserException.class, () -> FeatureNet.load(m, out, false));
-            assertTrue(e.getMessage().contains("--allow-unpinned"), e.getMessage());
+            var e = assertThrows(InvalidInputException.class, () -> FeatureNet.load(m, out, false));
+            assertEquals("allow-unpinned", e.parameter(), e.getMessage());
             try (FeatureNet loaded = FeatureNet.load(m, out, true)) {
                 FeatureSet f = loaded.embed(squares(200, 2), 64);
                 assertEquals(r.testAccuracy(), f.accuracy(), 1e-9, "the file holds the weights that were scored");
@@ -73,11 +73,11 @@ class FeatureNetTest {
     void wrongInputsAreRefusedWithTheFix() {
         try (NDManager m = NDManager.newBaseManager(); FeatureNet net = new FeatureNet(m, FeatureNet.Config.tiny(), new Rng(3))) {
             var rgb = new ImageDataset("rgb", 2, 3, 28, 28, new byte[2 * 3 * 784], null, null, List.of());
-            assertTrue(assertThrows(UserException.class, () -> net.embed(rgb, 8)).getMessage().contains("greyscale"));
+            assertTrue(assertThrows(InvalidInputException.class, () -> net.embed(rgb, 8)).getMessage().contains("greyscale"));
             var odd = new ImageDataset("odd", 2, 1, 20, 20, new byte[2 * 400], null, null, List.of());
-            assertTrue(assertThrows(UserException.class, () -> net.embed(odd, 8)).getMessage().contains("28×28"));
+            assertTrue(assertThrows(InvalidInputException.class, () -> net.embed(odd, 8)).getMessage().contains("28×28"));
             var empty = new ImageDataset("empty", 0, 1, 28, 28, new byte[0], null, null, List.of());
-            assertTrue(assertThrows(UserException.class, () -> net.embed(empty, 8)).getMessage().contains("no images"));
+            assertTrue(assertThrows(InvalidInputException.class, () -> net.embed(empty, 8)).getMessage().contains("no images"));
         }
     }
 
@@ -86,7 +86,7 @@ class FeatureNetTest {
         Path p = dir.resolve("other.safetensors");
         new Checkpoint(Checkpoint.Meta.current("toy-mlp", "{}", 0, "", 0, Map.of()), new java.util.LinkedHashMap<>()).save(p);
         try (NDManager m = NDManager.newBaseManager()) {
-            var e = assertThrows(UserException.class, () -> FeatureNet.load(m, p, true));
+            var e = assertThrows(InvalidInputException.class, () -> FeatureNet.load(m, p, true));
             assertTrue(e.getMessage().contains("feature-net"), e.getMessage());
         }
         assertTrue(Files.exists(p));

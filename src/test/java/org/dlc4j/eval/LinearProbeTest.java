@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 class LinearProbeTest {
@@ -71,10 +71,10 @@ class LinearProbeTest {
 
     @Test
     void badInputsAreNamed() {
-        var e = assertThrows(UserException.class, () -> new LinearProbe.Tokens(new int[] {0, 9}, 2, 8));
+        var e = assertThrows(InvalidInputException.class, () -> new LinearProbe.Tokens(new int[] {0, 9}, 2, 8));
         assertTrue(e.getMessage().contains("outside the vocabulary"), e.getMessage());
         var v = LinearProbe.Vectors.standardised(new FeatureMatrix(2, 3, new float[6]));
-        e = assertThrows(UserException.class, () -> v.like(new FeatureMatrix(2, 4, new float[8])));
+        e = assertThrows(InvalidInputException.class, () -> v.like(new FeatureMatrix(2, 4, new float[8])));
         assertTrue(e.getMessage().contains("dimensions"), e.getMessage());
     }
 }

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,7 +145,7 @@ class MetricsTest {
             assertEquals(s.cov()[k], back.cov()[k], 1e-6 * Math.abs(s.cov()[k]) + 1e-9);
         }
         assertTrue(Math.abs(s.frechetDistance(back)) < 1e-4);
-        UserException e = assertThrows(UserException.class, () -> GaussianStats.fromTensors(t, "spatial."));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> GaussianStats.fromTensors(t, "spatial."));
         assertTrue(e.getMessage().contains("spatial.mean"), e.getMessage());
     }
 
@@ -288,22 +288,22 @@ class MetricsTest {
         FeatureMatrix empty = new FeatureMatrix(0, 4, new float[0]);
         GaussianStats sa = GaussianStats.of(a, manager);
         GaussianStats sb = GaussianStats.of(b, manager);
-        assertOneLine(assertThrows(UserException.class, () -> sa.frechetDistance(sb)), "dimension");
-        assertOneLine(assertThrows(UserException.class, () -> GaussianStats.of(empty, manager)), "at least 2");
-        assertOneLine(assertThrows(UserException.class, () -> Kid.compute(a, b, manager)), "dimension");
-        assertOneLine(assertThrows(UserException.class, () -> Kid.compute(a, empty, manager)), "at least 2");
-        assertOneLine(assertThrows(UserException.class, () -> PrecisionRecall.compute(a, b, manager)), "dimension");
-        assertOneLine(assertThrows(UserException.class, () -> PrecisionRecall.compute(empty, a, manager)), "at least 4");
-        assertOneLine(assertThrows(UserException.class, () -> Vendi.score(empty, manager)), "at least 1");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> sa.frechetDistance(sb)), "dimension");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> GaussianStats.of(empty, manager)), "at least 2");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> Kid.compute(a, b, manager)), "dimension");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> Kid.compute(a, empty, manager)), "at least 2");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> PrecisionRecall.compute(a, b, manager)), "dimension");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> PrecisionRecall.compute(empty, a, manager)), "at least 4");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> Vendi.score(empty, manager)), "at least 1");
         // Blank feature vectors are one point of their own, not an error: {x, 0, 0} is two distinct items, equally weighted 1:2.
         double withBlanks = Vendi.score(FeatureMatrix.of(new float[][] {{1, 0}, {0, 0}, {0, 0}}), manager);
         assertEquals(Math.exp(-(1 / 3.0) * Math.log(1 / 3.0) - (2 / 3.0) * Math.log(2 / 3.0)), withBlanks, 1e-6);
-        assertOneLine(assertThrows(UserException.class,
+        assertOneLine(assertThrows(InvalidInputException.class,
                 () -> InceptionScore.compute(new float[] {2f, -1f, 0.5f, 0.5f}, 2, 1)), "logits");
-        assertOneLine(assertThrows(UserException.class, () -> InceptionScore.compute(new float[] {1f, 0f}, 2, 10)), "splits");
+        assertOneLine(assertThrows(InvalidInputException.class, () -> InceptionScore.compute(new float[] {1f, 0f}, 2, 10)), "splits");
         float[] nan = a.data().clone();
         nan[7] = Float.NaN;
-        assertOneLine(assertThrows(UserException.class,
+        assertOneLine(assertThrows(InvalidInputException.class,
                 () -> GaussianStats.of(new FeatureMatrix(50, 4, nan), manager)), "NaN");
     }
 
@@ -355,7 +355,7 @@ class MetricsTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private static void assertOneLine(UserException e, String mentions) {
+    private static void assertOneLine(InvalidInputException e, String mentions) {
         assertTrue(e.getMessage().contains(mentions), e.getMessage());
         assertTrue(!e.getMessage().contains("\n") && e.getMessage().contains(":"), e.getMessage());
     }

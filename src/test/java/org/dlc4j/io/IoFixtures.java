@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.DlcException;
 import org.junit.jupiter.api.function.Executable;
 
 /** Shared test data and assertions for the io package. */
@@ -36,9 +36,9 @@ final class IoFixtures {
         return Files.write(path, noise);
     }
 
-    /** Asserts a UserException whose message fits on one line, as the CLI prints it. */
-    static UserException assertUserError(Executable action) {
-        var e = assertThrows(UserException.class, action);
+    /** Asserts a DlcException whose message fits on one line, as the CLI prints it. */
+    static DlcException assertUserError(Executable action) {
+        var e = assertThrows(DlcException.class, action);
         assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("\r"), "multi-line: " + e.getMessage());
         return e;
     }

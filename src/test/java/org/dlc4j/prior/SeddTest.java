@@ -15,7 +15,7 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Rotary;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,7 +149,7 @@ class SeddTest {
     void codesOfAnotherShapeAreRefused() {
         var mc = Sedd.Config.preset("tiny", 4, 6);
         DlcFile wrong = new DlcFile(new int[10 * 5], 5, 6, null, null, 1.0, "", "x");
-        var e = assertThrows(UserException.class, () -> SeddTraining.check(mc, wrong, "training"));
+        var e = assertThrows(InvalidInputException.class, () -> SeddTraining.check(mc, wrong, "training"));
         assertTrue(e.getMessage().contains("5×6"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Sedd.Config.preset("huge", 4, 6));
     }

@@ -20,7 +20,7 @@ import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -182,8 +182,8 @@ class SemTest {
             for (String k : b.keySet()) {
                 assertArrayEquals(b.get(k).floats(), x.get(k).floats(), 0f, k);
             }
-            assertThrows(UserException.class, () -> SemTraining.exportTeacher(m, dir.resolve("b-enc.safetensors"), data, dir.resolve("y.safetensors")));
-            try (DlcEncoder enc = DlcEncoder.load(m, dir.resolve("a-enc.safetensors"))) {
+            assertThrows(InvalidInputException.class, () -> SemTraining.exportTeacher(m, dir.resolve("b-enc.safetensors"), data, dir.resolve("y.safetensors")));
+            try (TrainedEncoder enc = TrainedEncoder.load(m, dir.resolve("a-enc.safetensors"))) {
                 DlcFile codes = enc.codes(data.take(10), 0.5, true);
                 assertEquals(10, codes.count());
                 codes.write(dir.resolve("codes.safetensors"));
@@ -193,7 +193,7 @@ class SemTest {
                 assertArrayEquals(codes.probs(), back.probs(), 0f);
                 assertEquals(enc.sha256(), back.encoderSha());
                 var big = new ImageDataset("big", 1, 1, 40, 40, new byte[1600], null, null, List.of());
-                assertTrue(assertThrows(UserException.class, () -> enc.codes(big, 1.0, false)).getMessage().contains("40×40"));
+                assertTrue(assertThrows(InvalidInputException.class, () -> enc.codes(big, 1.0, false)).getMessage().contains("40×40"));
             }
         }
     }
@@ -208,17 +208,17 @@ class SemTest {
         var extra = new java.util.LinkedHashMap<>(ck.meta().extra());
         extra.put("vocab", "3");
         new Checkpoint(new Checkpoint.Meta(ck.meta().kind(), "", 0, "t", 0, "", "", extra), ck.tensors()).save(dir.resolve("v.safetensors"));
-        var e = assertThrows(UserException.class, () -> DlcFile.read(dir.resolve("v.safetensors")));
+        var e = assertThrows(InvalidInputException.class, () -> DlcFile.read(dir.resolve("v.safetensors")));
         assertTrue(e.getMessage().contains("outside 0..2"), e.getMessage());
         byte[] bytes = Files.readAllBytes(dir.resolve("ok.safetensors"));
         Files.write(dir.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, bytes.length - 7));
-        assertThrows(UserException.class, () -> DlcFile.read(dir.resolve("cut.safetensors")));
+        assertThrows(InvalidInputException.class, () -> DlcFile.read(dir.resolve("cut.safetensors")));
         // An encoder file whose config says 4×8 while its SEM weights were made for 8×8.
         try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
             new SemEncoder(p, new SemEncoder.Config(32, 1, 8, 0, 32, 2, 2, 2.0, 4, 1e-5, 8, 8, 1.0), new Rng(0));
             var meta = Checkpoint.Meta.current(SemTraining.KIND, new com.google.gson.Gson().toJson(SemEncoder.Config.tiny()), 0, "", 0, java.util.Map.of());
             new Checkpoint(meta, p.toHost("")).save(dir.resolve("enc.safetensors"));
-            var e2 = assertThrows(UserException.class, () -> DlcEncoder.load(m, dir.resolve("enc.safetensors")));
+            var e2 = assertThrows(InvalidInputException.class, () -> TrainedEncoder.load(m, dir.resolve("enc.safetensors")));
             assertTrue(e2.getMessage().contains("sem_embed"), e2.getMessage());
         }
     }

@@ -10,7 +10,7 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2Quantize
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -169,7 +169,7 @@ class TextEncoderTest {
     }
 
     private static void assertUserError(Executable action, String... fragments) {
-        String message = assertThrows(UserException.class, action).getMessage();
+        String message = assertThrows(InvalidInputException.class, action).getMessage();
         assertFalse(message.contains("\n") || message.contains("\r"), () -> "not one line: " + message);
         for (String fragment : fragments) {
             assertTrue(message.contains(fragment), () -> "\"" + fragment + "\" missing from: " + message);

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 /** The masked-diffusion objective, the unmasking sampler and the model's handling of captions. */
@@ -66,11 +66,11 @@ class TextToDlcTest {
     void theScheduleSpreadsLPositionsOverTheSteps() {
         assertArrayEquals(new int[] {4, 4, 3, 3, 3, 3, 3, 3, 3, 3}, Unmasking.schedule(32, 10));
         assertArrayEquals(new int[] {1, 1, 1}, Unmasking.schedule(3, 3));
-        assertTrue(assertThrows(UserException.class, () -> Unmasking.schedule(32, 33)).getMessage().contains("at most 32"));
-        assertThrows(UserException.class, () -> new Unmasking.Config(0, Unmasking.Remasking.RANDOM, 1, 1));
-        assertThrows(UserException.class, () -> new Unmasking.Config(4, Unmasking.Remasking.RANDOM, -1, 1));
-        assertThrows(UserException.class, () -> new Unmasking.Config(4, Unmasking.Remasking.RANDOM, 1, -2));
-        assertThrows(UserException.class, () -> Unmasking.Remasking.parse("lowest"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> Unmasking.schedule(32, 33)).getMessage().contains("at most 32"));
+        assertThrows(InvalidInputException.class, () -> new Unmasking.Config(0, Unmasking.Remasking.RANDOM, 1, 1));
+        assertThrows(InvalidInputException.class, () -> new Unmasking.Config(4, Unmasking.Remasking.RANDOM, -1, 1));
+        assertThrows(InvalidInputException.class, () -> new Unmasking.Config(4, Unmasking.Remasking.RANDOM, 1, -2));
+        assertThrows(InvalidInputException.class, () -> Unmasking.Remasking.parse("lowest"));
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 /** EM, the mixture density and the KDE-based KL estimator. */
@@ -80,7 +80,7 @@ class ToyMathTest {
 
     @Test
     void nonSquareModesAreRejected() {
-        UserException e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class, () -> new GridMixture(10, 1, 0.1));
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class, () -> new GridMixture(10, 1, 0.1));
         assertTrue(e.getMessage().contains("square"));
     }
 

@@ -1,4 +1,6 @@
-package org.dlc4j.io;
+package org.dlc4j.report;
+
+import org.dlc4j.io.AtomicFiles;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;

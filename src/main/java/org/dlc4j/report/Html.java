@@ -1,4 +1,4 @@
-package org.dlc4j.io;
+package org.dlc4j.report;
 
 /** What the HTML reports share. */
 public final class Html {

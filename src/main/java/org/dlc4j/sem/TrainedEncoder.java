@@ -11,28 +11,28 @@ import org.dlc4j.io.Hashes;
 import org.dlc4j.nn.Batches;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.UserException;
+import org.dlc4j.util.InvalidInputException;
 
 /** A trained SEM encoder used for what it is for: turning images into codes (and SEM distributions, and features). */
-public final class DlcEncoder implements AutoCloseable {
+public final class TrainedEncoder implements AutoCloseable {
     private final Params params;
     private final SemEncoder encoder;
     private final String sha256;
 
-    private DlcEncoder(Params params, SemEncoder encoder, String sha256) {
+    private TrainedEncoder(Params params, SemEncoder encoder, String sha256) {
         this.params = params;
         this.encoder = encoder;
         this.sha256 = sha256;
     }
 
-    public static DlcEncoder load(NDManager manager, Path path) {
+    public static TrainedEncoder load(NDManager manager, Path path) {
         String sha = Hashes.sha256(path);
         Checkpoint ckpt = Checkpoint.load(path, SemTraining.KIND);
         SemEncoder.Config config = ckpt.config(SemEncoder.Config.class, path, "encoder", "train it again with dlc sem train");
         Params params = new Params(manager);
         SemEncoder encoder = new SemEncoder(params, config, new Rng(0));
         params.load(ckpt.tensors(), "", path);
-        return new DlcEncoder(params, encoder, sha);
+        return new TrainedEncoder(params, encoder, sha);
     }
 
     public SemEncoder.Config config() {
@@ -55,11 +55,11 @@ public final class DlcEncoder implements AutoCloseable {
     public Encoded encode(ImageDataset images, double tau, boolean withProbs, boolean withFeatures, int batch) {
         SemEncoder.Config c = encoder.config();
         if (images.channels() != c.channels()) {
-            throw new UserException(images.name() + " has " + images.channels() + " channels but the encoder reads " + c.channels()
+            throw new InvalidInputException(images.name() + " has " + images.channels() + " channels but the encoder reads " + c.channels()
                     + ": convert the images");
         }
         if (images.height() != images.width() || images.height() > c.image()) {
-            throw new UserException(images.name() + " has " + images.width() + "×" + images.height() + " images but the encoder reads "
+            throw new InvalidInputException(images.name() + " has " + images.width() + "×" + images.height() + " images but the encoder reads "
                     + c.image() + "×" + c.image() + " (smaller square images are padded): resize them");
         }
         ImageDataset data = images.padTo(c.image());

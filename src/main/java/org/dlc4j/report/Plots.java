@@ -1,4 +1,4 @@
-package org.dlc4j.io;
+package org.dlc4j.report;
 
 import java.awt.Color;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.dlc4j.io;
+package org.dlc4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.dlc4j.io;
+package org.dlc4j.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
