@@ -37,7 +37,7 @@ public enum DType {
         return Arrays.stream(values()).filter(d -> d.safetensorsName.equals(name)).findFirst();
     }
 
-    /** Also accepts '<u1', which some writers use for bytes even though byte order is meaningless. */
+    /** Also accepts {@code '<u1'}, which some writers use for bytes even though byte order is meaningless. */
     public static Optional<DType> fromNumpyDescr(String descr) {
         String normalized = descr.equals("<u1") ? "|u1" : descr;
         return Arrays.stream(values()).filter(d -> d.numpyDescr.equals(normalized)).findFirst();
