@@ -1,5 +1,6 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.io.AtomicFiles;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
@@ -149,11 +150,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         String md = table(new ArrayList<>(rows.values()), memory, threads, pyInfo);
         Files.createDirectories(out);
-        ComposeStudyCommand.write(out.resolve("table.md"), md);
+        AtomicFiles.writeString(out.resolve("table.md"), md);
         Map<String, Object> json = new LinkedHashMap<>();
         rows.forEach((k, r) -> json.put(k, Map.of("java", r.java, "python", r.python)));
         json.put("memory", memory == null ? Map.of() : memory);
-        ComposeStudyCommand.write(out.resolve("bench.json"), new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json));
+        AtomicFiles.writeString(out.resolve("bench.json"), new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json));
         System.out.print(md);
         System.out.println("wrote " + out.resolve("table.md") + " and " + out.resolve("bench.json"));
         return 0;

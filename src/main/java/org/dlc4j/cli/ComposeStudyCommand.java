@@ -1,5 +1,8 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.io.AtomicFiles;
+import org.dlc4j.pipeline.Decoders;
+import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,13 +112,13 @@ final class ComposeStudyCommand {
         DataOption data;
 
         @Mixin
-        ComposeCommand.Decoders.Options models;
+        ComposeModelOptions models;
 
         @Mixin
-        DitCommand.GuidedOptions sampling;
+        GuidedSamplerOptions sampling;
 
         @Mixin
-        EvalCommand.Network network;
+        NetworkOption network;
 
         @Option(names = "--pairs", description = "Random pairs of test images from different classes.")
         Integer pairs;
@@ -162,7 +165,7 @@ final class ComposeStudyCommand {
             var options = sampling.options();
             ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST);
             int[][] chosen = pairs(test, pairCount, new Rng(common.seed));
-            try (NDManager manager = common.newManager(); var decoders = ComposeCommand.Decoders.load(manager, models, EnumSet.copyOf(methods));
+            try (NDManager manager = common.newManager(); var decoders = models.load(manager, EnumSet.copyOf(methods));
                  FeatureNet net = network.load(manager)) {
                 List<List<Source>> sources = new ArrayList<>();
                 try (TrainedEncoder enc = TrainedEncoder.load(manager, decoders.encoder())) {
@@ -256,7 +259,7 @@ final class ComposeStudyCommand {
                         int b = chosen[p][1];
                         Composed composed = composer.compose(m, p, null, perPair, common.seed + 1000L * p);
                         ImageDataset samples = composed.images();
-                        Measured r = Measured.of(net.embed(samples, EvalCommand.EMBED_BATCH), test.labels()[a], test.labels()[b]);
+                        Measured r = Measured.of(net.embed(samples, FeatureNet.EMBED_BATCH), test.labels()[a], test.labels()[b]);
                         rows.add(r);
                         double[] votes = readCodes && m.makesCodes() ? codeBlend(composed.condition(), gallery, codeKnn, test.labels()[a], test.labels()[b]) : null;
                         csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s%n", m.label(), p, a, b,
@@ -289,8 +292,8 @@ final class ComposeStudyCommand {
                 if (readCodes) {
                     md.append(byCode).append(String.format(Locale.ROOT, "| each source's own code (calibration) | – | %.2f | %.2f |%n", own.probA(), own.probB()));
                 }
-                write(dir.resolve("table.csv"), csv.toString());
-                write(dir.resolve("table.md"), md.toString());
+                AtomicFiles.writeString(dir.resolve("table.csv"), csv.toString());
+                AtomicFiles.writeString(dir.resolve("table.md"), md.toString());
                 System.out.print(md);
                 System.out.println("wrote " + dir.resolve("table.md") + ", table.csv and one grid per method (rows: source a, source b, compositions)");
                 return 0;
@@ -303,7 +306,7 @@ final class ComposeStudyCommand {
         if (source.length() != gallery.length() || source.vocab() != gallery.vocab()
                 || !source.encoderSha().isEmpty() && !gallery.encoderSha().isEmpty() && !source.encoderSha().equals(gallery.encoderSha())) {
             String fix = source.encoderSha().isEmpty() ? "encode the training images with the same encoder"
-                    : "encode the training images with theirs: dlc encode --split train --encoder " + SemCommand.encoderFor(null, source.encoderSha());
+                    : "encode the training images with theirs: dlc encode --split train --encoder " + ModelStore.shipped().encoderFor(source.encoderSha());
             throw new InvalidInputException("--code-gallery holds " + gallery.length() + "×" + gallery.vocab() + " codes of another encoder than the"
                     + " compositions' (" + source.length() + "×" + source.vocab() + "): " + fix);
         }
@@ -370,7 +373,7 @@ final class ComposeStudyCommand {
                 blends[p * a.length + i] = (a[i] + b[i]) / 2;
             }
         }
-        FeatureSet f = net.embed(ImageDataset.fromBatch("pixel blends", blends, 1, size, size), EvalCommand.EMBED_BATCH);
+        FeatureSet f = net.embed(ImageDataset.fromBatch("pixel blends", blends, 1, size, size), FeatureNet.EMBED_BATCH);
         Blend blend = new Blend();
         for (int p = 0; p < pairs.length; p++) {
             blend.add(f.probs()[p * f.classes() + test.labels()[pairs[p][0]]], f.probs()[p * f.classes() + test.labels()[pairs[p][1]]]);
@@ -409,7 +412,7 @@ final class ComposeStudyCommand {
                         double pb = 0;
                         for (int p = 0; p < chosen.length; p++) {
                             ImageDataset samples = composer.compose(m, p, new double[] {grid[g], 1 - grid[g]}, perPair, common.seed + 1000L * p).images();
-                            Measured r = Measured.of(net.embed(samples, EvalCommand.EMBED_BATCH), test.labels()[chosen[p][0]], test.labels()[chosen[p][1]]);
+                            Measured r = Measured.of(net.embed(samples, FeatureNet.EMBED_BATCH), test.labels()[chosen[p][0]], test.labels()[chosen[p][1]]);
                             pa += r.probA / chosen.length;
                             pb += r.probB / chosen.length;
                             sa += r.shareA / chosen.length;
@@ -423,7 +426,7 @@ final class ComposeStudyCommand {
                     series.add(new Plots.Series(m.label() + ": P(class a)", grid, probA));
                     series.add(new Plots.Series(m.label() + ": P(class b)", grid, probB));
                 }
-                write(dir.resolve("sweep.csv"), csv.toString());
+                AtomicFiles.writeString(dir.resolve("sweep.csv"), csv.toString());
                 Plots.line(dir.resolve("sweep.png"), "Composition weight sweep (" + chosen.length + " pairs × " + perPair + ")", "weight on source a",
                         "mean feature-net probability", series, false, false);
                 System.out.println("wrote " + dir.resolve("sweep.csv") + " and " + dir.resolve("sweep.png"));
@@ -444,13 +447,5 @@ final class ComposeStudyCommand {
             s += (x - m) * (x - m);
         }
         return v.length > 1 ? Math.sqrt(s / (v.length - 1)) : 0;
-    }
-
-    static void write(Path path, String text) {
-        try {
-            Files.writeString(path, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -41,7 +41,7 @@ public final class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ImageDataset ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data.dir, parseSplit(split));
+        ImageDataset ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
         if (pad > 0) {
             ds = ds.padTo(pad);
         }
@@ -65,13 +65,5 @@ public final class DataCommand implements Callable<Integer> {
         ImageGrid.write(grid, ds.batch(idx), n, ds.channels(), ds.height(), ds.width(), (int) Math.ceil(Math.sqrt(n)), 2, 2);
         System.out.println("grid: " + grid);
         return 0;
-    }
-
-    static FashionMnist.Split parseSplit(String s) {
-        return switch (s.toLowerCase(Locale.ROOT)) {
-            case "train" -> FashionMnist.Split.TRAIN;
-            case "test" -> FashionMnist.Split.TEST;
-            default -> throw new InvalidInputException("--split '" + s + "' is not train or test");
-        };
     }
 }

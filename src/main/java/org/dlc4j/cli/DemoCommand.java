@@ -1,5 +1,11 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.dit.Conditioning;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.pipeline.Generator;
+import org.dlc4j.report.Grids;
+import org.dlc4j.pipeline.Conditioned;
+import org.dlc4j.pipeline.Compatibility;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
         ImageDataset queries = PngFolderDataset.load(assets.resolve("queries"), 1);
         ImageDataset gallery = ImageNpz.read(assets.resolve("gallery.npz"));
         // The encoder of the shipped DLC DiT, so that the demo's codes are the ones its decoder reads.
-        Path encoder = SemCommand.encoderFor(encoderPath, DitCommand.encoderShaOf(DitCommand.defaultModel("dlc")));
+        Path encoder = (encoderPath != null ? encoderPath : ModelStore.shipped().encoderFor(ModelStore.encoderShaOf(ModelStore.shipped().dit(Conditioning.DLC))));
         if (!Files.exists(encoder)) {
             throw new InvalidInputException("SEM encoder " + encoder + " not found: run from a full clone (models/ ships it) or pass --encoder");
         }
@@ -111,7 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
      * code alone (different noise per column).
      */
     private void reconstructions(NDManager manager, ImageDataset queries, DlcFile queryCodes, StringBuilder html) {
-        Path model = DitCommand.defaultModel("dlc");
+        Path model = ModelStore.shipped().dit(Conditioning.DLC);
         html.append("<h2>Images generated from the codes</h2>\n");
         if (!Files.exists(model)) {
             html.append("<p>(No DLC-conditioned DiT at <code>").append(Html.escape(model.toString())).append("</code>: train one with ")
@@ -127,8 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i / PER_CODE;
             }
-            DitCommand.Conditioned.checkEncoder(dit, queryCodes.encoderSha(), "the demo's encoder");
-            var cond = DitCommand.Conditioned.ofCodes(dit, queryCodes, queryCodes.count()).condition().select(order);
+            Compatibility.encoder(dit, queryCodes.encoderSha(), "the demo's encoder");
+            var cond = Conditioned.ofCodes(dit, queryCodes, queryCodes.count()).condition().select(order);
             float[] images = DitSampling.sample(manager, dit.model(), cond, sampling(), new Rng(common.seed));
             ImageDataset samples = ImageDataset.fromBatch("generated", images, dit.model().config().channels(), size, size);
             int[][] rows = new int[queries.count()][PER_CODE];
@@ -140,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
             Path png = out.resolve("generated").resolve("from-codes.png");
-            SemCommand.writeRows(png, padded, queryIdx, samples, rows);
+            Grids.rows(png, padded, queryIdx, samples, rows);
             html.append("<p>Left: the sample image. Right: ").append(PER_CODE).append(" images the DLC-conditioned DiT <code>")
                     .append(model.getFileName()).append("</code> (").append(String.format(Locale.ROOT, "%,d", dit.imagesSeen()))
                     .append(" training images seen) generates from its ").append(dit.model().config().length())
@@ -158,8 +164,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The paper's unconditional path: codes drawn from the shipped SEDD prior, then images from the DLC DiT. */
     private void unconditional(NDManager manager, StringBuilder html) {
-        Path priorModel = PriorCommand.defaultModel();
-        Path ditModel = DitCommand.defaultModel("dlc");
+        Path priorModel = ModelStore.shipped().prior();
+        Path ditModel = ModelStore.shipped().dit(Conditioning.DLC);
         html.append("<h2>Unconditional generation: prior, then DiT</h2>\n");
         if (!Files.exists(priorModel) || !Files.exists(ditModel)) {
             html.append("<p>(Needs <code>").append(Html.escape(priorModel.toString())).append("</code> and <code>")
@@ -169,7 +175,7 @@ public final class DemoCommand implements Callable<Integer> {
             return;
         }
         long start = System.nanoTime();
-        try (GenerateCommand.Models models = GenerateCommand.Models.load(manager, priorModel, ditModel)) {
+        try (Generator models = Generator.load(manager, priorModel, null, ditModel, null)) {
             var sampler = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, PRIOR_STEPS, 0);
             float[] images = models.generate(manager, UNCONDITIONAL, sampler, UNCONDITIONAL, sampling(), common.seed).images();
             TrainedDit dit = models.dit();
@@ -186,7 +192,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Section 5.2: new codes mixed position by position from the codes of two sample images of different classes. */
     private void composition(NDManager manager, ImageDataset queries, DlcFile queryCodes, StringBuilder html) {
-        Path ditModel = DitCommand.defaultModel("dlc");
+        Path ditModel = ModelStore.shipped().dit(Conditioning.DLC);
         html.append("<h2>Composition: mixing two codes</h2>\n");
         if (!Files.exists(ditModel)) {
             html.append("<p>(Needs <code>").append(Html.escape(ditModel.toString())).append("</code>.)</p>\n");
@@ -206,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
             Condition cond = Composition.condition(Composition.Method.CODE, sources, null, COMPOSITIONS, new Rng(common.seed));
             float[] images = DitSampling.sample(manager, dit.model(), cond, sampling(), new Rng(common.seed + 1));
             Path png = out.resolve("generated").resolve("composition.png");
-            ComposeCommand.writeGrid(png, ImageDataset.fromBatch("sources", pictures, 1, size, size),
+            Grids.compositions(png, ImageDataset.fromBatch("sources", pictures, 1, size, size),
                     ImageDataset.fromBatch("compositions", images, 1, size, size));
             html.append("<p>Each of the ").append(COMPOSITIONS).append(" new codes takes every one of its ").append(dit.model().config().length())
                     .append(" positions from the code of the ").append(sources.get(0).name()).append(" or of the ").append(sources.get(1).name())
@@ -218,8 +224,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Section 6: prompts → codes from the shipped text-to-DLC model → images from the DLC DiT. */
     private void textToImage(NDManager manager, StringBuilder html) {
-        Path textModel = TextCommand.defaultModel();
-        Path ditModel = DitCommand.defaultModel("dlc");
+        Path textModel = ModelStore.shipped().text();
+        Path ditModel = ModelStore.shipped().dit(Conditioning.DLC);
         html.append("<h2>Text to image: prompt, then code, then DiT</h2>\n");
         if (!Files.exists(textModel) || !Files.exists(ditModel)) {
             html.append("<p>(Needs <code>").append(Html.escape(textModel.toString())).append("</code>: train it with <code>dlc text train</code>.)</p>\n");
@@ -229,7 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (TrainedText text = TrainedText.load(manager, textModel); TextEncoder encoder = TextEncoder.load()) {
             var tc = text.model().config();
-            try (TrainedDit dit = GenerateCommand.dlcDit(manager, ditModel, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
+            try (TrainedDit dit = Compatibility.dlcDit(manager, ditModel, tc.length(), tc.vocab(), text.encoderSha(), "the text model", null)) {
                 List<String> prompts = PROMPTS.stream().flatMap(p -> java.util.Collections.nCopies(PER_PROMPT, p).stream()).toList();
                 var sampler = new Unmasking.Config(tc.length(), Unmasking.Remasking.LOW_CONFIDENCE, 1.0, Unmasking.Config.DEFAULT_SCALE);
                 int[] codes = text.sample(encoder, prompts, sampler, prompts.size(), new Rng(common.seed));
@@ -281,7 +287,7 @@ public final class DemoCommand implements Callable<Integer> {
                 int[] shared = CodeStats.shared(code, g);
                 int[] nn = CodeStats.top(shared, NEIGHBOURS, -1);
                 Path png = dir.resolve(String.format(Locale.ROOT, "query-%02d.png", i));
-                SemCommand.writeRows(png, queries, new int[] {i}, gallery, new int[][] {nn});
+                Grids.rows(png, queries, new int[] {i}, gallery, new int[][] {nn});
                 StringBuilder counts = new StringBuilder();
                 StringBuilder classes = new StringBuilder();
                 for (int n : nn) {

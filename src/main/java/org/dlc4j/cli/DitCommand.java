@@ -1,5 +1,8 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.pipeline.Compatibility;
+import org.dlc4j.pipeline.Conditioned;
+import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,96 +37,6 @@ public final class DitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new InvalidInputException("dlc dit needs a subcommand: train or sample (see dlc dit --help)");
-    }
-
-    static Path defaultModel(String cond) {
-        return Home.models().resolve("dit").resolve("fmnist-" + cond + ".safetensors");
-    }
-
-    /** The SHA-256 of the encoder whose codes the DiT at {@code path} was trained on; "" when there is no such file or hash. */
-    static String encoderShaOf(Path path) {
-        return Files.exists(path) ? org.dlc4j.io.Checkpoint.load(path).meta().extra().getOrDefault(TrainedDit.ENCODER_SHA, "") : "";
-    }
-
-    /**
-     * A trained model of this conditioning: the shipped one in models/, else the one dlc dit train --out out/dit/… left
-     * (models/ holds only what the demo needs; the class and SEM baselines live in out/).
-     */
-    static Path trainedModel(String cond) {
-        Path shipped = defaultModel(cond);
-        Path local = Path.of("out", "dit", "fmnist-" + cond + ".safetensors");
-        return Files.exists(shipped) || !Files.exists(local) ? shipped : local;
-    }
-
-    /** The DiT at {@code path}, refused unless it exists and is conditioned on {@code kind}; {@code flag} passes another. */
-    static TrainedDit loadConditioned(NDManager manager, Path path, Conditioning kind, String flag) {
-        String cond = kind.name().toLowerCase(Locale.ROOT);
-        if (!Files.exists(path)) {
-            throw new InvalidInputException("DiT model " + path + " not found: train one with dlc dit train --cond " + cond + " or pass " + flag);
-        }
-        TrainedDit dit = TrainedDit.load(manager, path);
-        if (dit.model().config().conditioning() != kind) {
-            dit.close();
-            throw new InvalidInputException(path + " is conditioned on " + dit.model().config().conditioning().name().toLowerCase(Locale.ROOT) + ", not "
-                    + cond + ": pass a DiT trained with --cond " + cond);
-        }
-        return dit;
-    }
-
-    /** The sampler flags, shared by dit sample and dit curve. */
-    static class SamplerOptions {
-        @Option(names = "--sampler", defaultValue = "ddim", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).")
-        String sampler;
-
-        @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--no-clip", description = "Do not clip the predicted x₀ to [−1, 1] at each step (the DiT reference's latent-space"
-                + " setting; in pixel space an under-trained model then saturates).")
-        boolean noClip;
-
-        SamplerConfig config() {
-            if (steps < 1) {
-                throw new InvalidInputException("--steps must be at least 1");
-            }
-            SamplerConfig c = switch (sampler) {
-                case "ddpm" -> SamplerConfig.ddpm(steps);
-                case "ddim" -> SamplerConfig.ddim(steps, 0.0);
-                default -> throw new InvalidInputException("--sampler '" + sampler + "' is not ddpm or ddim");
-            };
-            return c.withClipDenoised(!noClip);
-        }
-
-        String describe() {
-            return sampler + " " + steps + (noClip ? " unclipped" : "");
-        }
-    }
-
-    /** The sampler flags plus guidance and batching: how dit sample, generate and compose run the DiT. */
-    static final class GuidedOptions extends SamplerOptions {
-        @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale; 1 is none (default: ${DEFAULT-VALUE}).")
-        double scale;
-
-        @Option(names = "--t-max", description = "Guide only at model timesteps ≤ this (default: every step).")
-        Integer tMax;
-
-        @Option(names = "--batch", defaultValue = "100", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        DitSampling.Options options() {
-            if (!(scale >= 0)) {
-                throw new InvalidInputException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
-            }
-            if (batch < 1) {
-                throw new InvalidInputException("--batch must be at least 1");
-            }
-            return new DitSampling.Options(config(), scale, tMax != null ? tMax : Integer.MAX_VALUE, batch);
-        }
-
-        @Override
-        String describe() {
-            return super.describe() + String.format(Locale.ROOT, " steps, scale %.2f", scale);
-        }
     }
 
     static Conditioning parseCond(String s) {
@@ -212,9 +125,9 @@ public final class DitCommand implements Callable<Integer> {
             }
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
             String name = conditioning.name().toLowerCase(Locale.ROOT);
-            Path target = out != null ? out : defaultModel(name);
+            Path target = out != null ? out : ModelStore.shipped().dit(conditioning);
             Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "dit", "train-" + name + ".safetensors");
-            Path encoder = SemCommand.encoderOrDefault(encoderPath);
+            Path encoder = encoderPath != null ? encoderPath : ModelStore.shipped().encoder();
             try (NDManager manager = common.newManager()) {
                 DitTraining.Data d;
                 switch (conditioning) {
@@ -296,7 +209,7 @@ public final class DitCommand implements Callable<Integer> {
         Integer classId;
 
         @Mixin
-        GuidedOptions sampling;
+        GuidedSamplerOptions sampling;
 
         @Option(names = "--out", defaultValue = "out/dit/samples", description = "Output folder: grid.png and samples.npz (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -307,7 +220,7 @@ public final class DitCommand implements Callable<Integer> {
                 throw new InvalidInputException("--n must be at least 1");
             }
             var options = sampling.options();
-            Path model = modelPath != null ? modelPath : defaultModel("dlc");
+            Path model = modelPath != null ? modelPath : ModelStore.shipped().dit(Conditioning.DLC);
             if (!Files.exists(model)) {
                 throw new InvalidInputException("DiT model " + model + " not found: train one with dlc dit train or pass --model");
             }
@@ -318,7 +231,7 @@ public final class DitCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
                 double seconds = (System.nanoTime() - start) / 1e9;
-                writeSamples(out, conditioned, images, c);
+                conditioned.write(out, images, c);
                 System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s%nwrote %s and %s%n", n, seconds,
                         n / seconds, sampling.describe(), out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
             }
@@ -330,7 +243,7 @@ public final class DitCommand implements Callable<Integer> {
             if (sources > 1) {
                 throw new InvalidInputException("give at most one of --codes, --images and --class");
             }
-            Path encoder = SemCommand.encoderFor(encoderPath, dit.encoderSha());
+            Path encoder = encoderPath != null ? encoderPath : ModelStore.shipped().encoderFor(dit.encoderSha());
             if (imagesPath != null && c.conditioning() != Conditioning.NONE) {
                 return Conditioned.fromImages(manager, dit, loadImages(), encoder, n);
             }
@@ -357,7 +270,7 @@ public final class DitCommand implements Callable<Integer> {
                         throw new InvalidInputException("this DiT is DLC-conditional: pass --codes FILE or --images DIR");
                     }
                     DlcFile codes = DlcFile.read(codesPath);
-                    Conditioned.checkEncoder(dit, codes.encoderSha(), "the codes in " + codesPath);
+                    Compatibility.encoder(dit, codes.encoderSha(), "the codes in " + codesPath);
                     yield Conditioned.ofCodes(dit, codes, n);
                 }
                 case SEM -> throw new InvalidInputException("this DiT is conditioned on SEM vectors: pass --images DIR (or test)");
@@ -368,95 +281,9 @@ public final class DitCommand implements Callable<Integer> {
         private ImageDataset loadImages() {
             String name = imagesPath.toString();
             if ((name.equals("test") || name.equals("train")) && !Files.exists(imagesPath)) {
-                return FashionMnist.load(data.dir, DataCommand.parseSplit(name), n);
+                return FashionMnist.load(data.dir, FashionMnist.Split.parse(name), n);
             }
             return Images.load(imagesPath);
-        }
-    }
-
-    /** Generated images [N, C, S, S] to {@code out}: samples.npz (labelled with the class asked for, if any) and grid.png of the first 100. */
-    static void writeSamples(Path out, Conditioned conditioned, float[] images, DiT.Config c) {
-        int size = c.image();
-        ImageNpz.write(out.resolve(Images.SAMPLES_NPZ), conditioned.samples("dit-samples", images, c));
-        int shown = Math.min(images.length / (c.channels() * size * size), 100);
-        ImageGrid.write(out.resolve("grid.png"), java.util.Arrays.copyOf(images, shown * c.channels() * size * size), shown, c.channels(),
-                size, size, 10, 2, 2);
-    }
-
-    /** What samples are conditioned on, and the class each one should show (null when unknown). */
-    record Conditioned(Condition condition, int[] labels) {
-        static Conditioned of(Condition condition, int[] labels, int n) {
-            return new Conditioned(condition.cycled(n), labels == null ? null : cycle(labels, n));
-        }
-
-        /**
-         * Generated images [N, C, S, S] as a data set labelled with the class each was asked for, so that dlc eval
-         * reports conditional accuracy (unlabelled when the condition carries no class).
-         */
-        ImageDataset samples(String name, float[] images, DiT.Config c) {
-            return ImageDataset.fromBatch(name, images, c.channels(), c.image(), c.image())
-                    .withLabels(labels, labels == null ? List.of() : FashionMnist.CLASS_NAMES);
-        }
-
-        /** The first n codes of a DLC file (cycled if shorter), checked against the DiT's L×V. */
-        static Conditioned ofCodes(TrainedDit dit, DlcFile codes, int n) {
-            checkCodeShape(dit, "the codes", codes.length(), codes.vocab());
-            return of(Condition.codes(codes.tokens(), codes.length()), codes.labels(), n);
-        }
-
-        /** Refuses codes ({@code what}) whose L×V is not the DiT's. */
-        static void checkCodeShape(TrainedDit dit, String what, int length, int vocab) {
-            DiT.Config c = dit.model().config();
-            if (length != c.length() || vocab != c.vocab()) {
-                throw new InvalidInputException(what + " are " + length + "×" + vocab + " codes but the DiT reads " + c.length() + "×" + c.vocab()
-                        + ": use codes from the encoder it was trained with");
-            }
-        }
-
-        /**
-         * Conditions each sample on one of these images (cycled): its class for a class-conditional DiT, its code or SEM
-         * vector (encoded with {@code encoder}, which must be the DiT's own) otherwise.
-         */
-        static Conditioned fromImages(NDManager manager, TrainedDit dit, ImageDataset set, Path encoder, int n) {
-            DiT.Config c = dit.model().config();
-            return switch (c.conditioning()) {
-                case NONE -> new Conditioned(Condition.none(n), null);
-                case CLASS -> {
-                    if (set.labels() == null) {
-                        throw new InvalidInputException(set.name() + " has no labels to condition a class-conditional DiT on: pass --class");
-                    }
-                    yield of(Condition.labels(set.labels()), set.labels(), n);
-                }
-                case DLC, SEM -> {
-                    try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
-                        checkEncoder(dit, enc.sha256(), "encoder " + encoder);
-                        if (c.conditioning() == Conditioning.DLC) {
-                            yield ofCodes(dit, enc.codes(set, enc.config().tau(), false), n);
-                        }
-                        float[] sem = enc.encode(set, enc.config().tau(), false, true, 256).sem();
-                        yield of(Condition.vectors(sem, enc.config().dim()), set.labels(), n);
-                    }
-                }
-            };
-        }
-
-        static void checkEncoder(TrainedDit dit, String sha, String what) {
-            if (!dit.encoderSha().isEmpty() && !sha.isEmpty() && !dit.encoderSha().equals(sha)) {
-                throw new InvalidInputException(what + " (sha256 " + shortSha(sha) + "…) is not the encoder this DiT was trained with ("
-                        + shortSha(dit.encoderSha()) + "…): use that encoder's codes");
-            }
-        }
-
-        private static String shortSha(String sha) {
-            return sha.substring(0, Math.min(12, sha.length()));
-        }
-
-        private static int[] cycle(int[] labels, int n) {
-            int[] out = new int[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = labels[i % labels.length];
-            }
-            return out;
         }
     }
 }

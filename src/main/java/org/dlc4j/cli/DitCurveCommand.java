@@ -1,5 +1,8 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.pipeline.Conditioned;
+import org.dlc4j.eval.Reference;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +48,7 @@ final class DitCurveCommand implements Callable<Integer> {
     DataOption data;
 
     @Mixin
-    EvalCommand.Network network;
+    NetworkOption network;
 
     @Parameters(paramLabel = "MODEL", arity = "1..*", description = "Trained DiTs or snapshots (e.g. out/dit/train-dlc-step*.safetensors).")
     List<Path> models = new ArrayList<>();
@@ -54,7 +57,7 @@ final class DitCurveCommand implements Callable<Integer> {
     int n;
 
     @Mixin
-    DitCommand.SamplerOptions samplerOptions;
+    DitSamplerOptions samplerOptions;
 
     @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}: none).")
     double scale;
@@ -103,7 +106,7 @@ final class DitCurveCommand implements Callable<Integer> {
         Map<String, Row> rows = readRows(csv);
         ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, n);
         try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
-            var reference = EvalCommand.RefSet.open("test", data.dir, 10_000, net, manager);
+            var reference = Reference.open("test", data.dir, 10_000, net, manager);
             for (Path m : models) {
                 try (NDManager scope = manager.newSubManager(); TrainedDit dit = TrainedDit.load(scope, m)) {
                     String cond = dit.model().config().conditioning().name().toLowerCase(Locale.ROOT);
@@ -113,11 +116,11 @@ final class DitCurveCommand implements Callable<Integer> {
                     if (rows.containsKey(probe.key())) {
                         continue;
                     }
-                    var conditioned = DitCommand.Conditioned.fromImages(scope, dit, test, SemCommand.encoderFor(encoderPath, dit.encoderSha()), n);
+                    var conditioned = Conditioned.fromImages(scope, dit, test, (encoderPath != null ? encoderPath : ModelStore.shipped().encoderFor(dit.encoderSha())), n);
                     float[] images = DitSampling.sample(scope, dit.model(), conditioned.condition(),
                             new DitSampling.Options(sc, scale, Integer.MAX_VALUE, 100), new Rng(common.seed));
                     ImageDataset samples = conditioned.samples(cond, images, dit.model().config());
-                    var report = Evaluator.evaluate(m.toString(), net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH),
+                    var report = Evaluator.evaluate(m.toString(), net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH),
                             reference.stats(), reference.features(), Evaluator.Options.defaults(common.seed), scope);
                     Row row = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), n, sampler, steps, scale, report.fd(), report.kidMean(),
                             report.accuracy());

@@ -1,5 +1,6 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -52,12 +53,12 @@ public final class EncodeCommand implements Callable<Integer> {
         if (!(tau > 0)) {
             throw new InvalidInputException("--tau must be positive, not " + tau);
         }
-        ImageDataset set = split != null ? FashionMnist.load(data.dir, DataCommand.parseSplit(split)) : Images.load(images);
+        ImageDataset set = split != null ? FashionMnist.load(data.dir, FashionMnist.Split.parse(split)) : Images.load(images);
         if (limit > 0) {
             set = set.take(limit);
         }
         try (NDManager manager = common.newManager();
-             TrainedEncoder enc = TrainedEncoder.load(manager, SemCommand.encoderOrDefault(encoderPath))) {
+             TrainedEncoder enc = TrainedEncoder.load(manager, (encoderPath != null ? encoderPath : ModelStore.shipped().encoder()))) {
             DlcFile codes = enc.codes(set, tau, probs);
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes of %d×%d from %s%nwrote %s%n", codes.count(), codes.length(), codes.vocab(), set.name(), out);

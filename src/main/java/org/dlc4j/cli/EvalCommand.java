@@ -1,5 +1,6 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.eval.Reference;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
@@ -36,13 +37,12 @@ import picocli.CommandLine.Parameters;
         description = "Score image sets (PNG folders, .npz, generator output): FD, sFD, KID, IS, precision/recall, Vendi, accuracy.",
         subcommands = {EvalCommand.TrainFeatures.class, EvalCommand.ReferenceStatsCommand.class, EvalCommand.Sanity.class, LinearProbeCommand.class})
 public final class EvalCommand implements Callable<Integer> {
-    static final int EMBED_BATCH = 500;
 
     @Mixin
     CommonOptions common;
 
     @Mixin
-    Network network;
+    NetworkOption network;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*", description = "Folders of PNGs (labels from metadata.tsv), generator output folders or .npz files.")
     List<Path> inputs = new ArrayList<>();
@@ -62,19 +62,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    /** Which feature network to measure with. */
-    static final class Network {
-        @Option(names = "--features", description = "Feature network (default: the pinned models/eval/fmnist-features.safetensors).")
-        Path features;
-
-        @Option(names = "--allow-unpinned", description = "Accept a feature network whose SHA-256 is not the pinned one (numbers will not compare).")
-        boolean allowUnpinned;
-
-        FeatureNet load(NDManager manager) {
-            return FeatureNet.load(manager, features != null ? features : FeatureNet.defaultPath(), allowUnpinned);
-        }
-    }
-
     @Override
     public Integer call() {
         if (inputs.isEmpty()) {
@@ -90,10 +77,10 @@ public final class EvalCommand implements Callable<Integer> {
             sets.put(input.toString(), n > 0 ? images.take(n) : images);
         }
         try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
-            var reference = RefSet.open(ref, data.dir, refN, net, manager);
+            var reference = Reference.open(ref, data.dir, refN, net, manager);
             List<Evaluator.Report> reports = new ArrayList<>();
             for (var e : sets.entrySet()) {
-                FeatureSet f = net.embed(e.getValue(), EMBED_BATCH);
+                FeatureSet f = net.embed(e.getValue(), FeatureNet.EMBED_BATCH);
                 reports.add(Evaluator.evaluate(e.getKey(), f, reference.stats(), reference.features(),
                         Evaluator.Options.defaults(common.seed), manager));
             }
@@ -119,33 +106,6 @@ public final class EvalCommand implements Callable<Integer> {
         doc.put("reports", reports);
         String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(doc);
         AtomicFiles.write(path, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** A reference: its stored (or computed) statistics, and its features when the images are at hand. */
-    record RefSet(ReferenceStats stats, FeatureSet features, String note) {
-        static RefSet open(String ref, Path data, int refN, FeatureNet net, NDManager manager) {
-            if (ref.equals("test") || ref.equals("train")) {
-                var split = DataCommand.parseSplit(ref);
-                var stored = ReferenceStats.loadIfMadeBy(ReferenceStats.defaultPath(ref), net.sha256());
-                if (stored.isEmpty()) {
-                    // Another network (--allow-unpinned): the shipped statistics are not its own, so they are made here.
-                    System.err.println("dlc: the stored " + ref + " statistics belong to the pinned network; computing them for this one");
-                    return fromImages("fashion-mnist-" + ref, FashionMnist.load(data, split), refN, net, manager);
-                }
-                try {
-                    return new RefSet(stored.get(), net.embed(FashionMnist.load(data, split, refN), EMBED_BATCH), "");
-                } catch (InvalidInputException e) {
-                    return new RefSet(stored.get(), null, e.getMessage());
-                }
-            }
-            return fromImages(ref, Images.load(Path.of(ref)), refN, net, manager);
-        }
-
-        private static RefSet fromImages(String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
-            FeatureSet all = net.embed(images, EMBED_BATCH);
-            ReferenceStats stats = ReferenceStats.compute(name, all, net.sha256(), manager);
-            return new RefSet(stats, refN >= images.count() ? all : net.embed(images.take(refN), EMBED_BATCH), "");
-        }
     }
 
     @Command(name = "train-features", mixinStandardHelpOptions = true, description = "Train the feature network on Fashion-MNIST train (resumable).")
@@ -202,7 +162,7 @@ public final class EvalCommand implements Callable<Integer> {
         CommonOptions common;
 
         @Mixin
-        Network network;
+        NetworkOption network;
 
         @Mixin
         DataOption data;
@@ -224,8 +184,8 @@ public final class EvalCommand implements Callable<Integer> {
                             throw new InvalidInputException("the stored statistics serve the pinned feature network; to ship another network, put its"
                                     + " SHA-256 in FeatureNet.PINNED_SHA256 first (dlc eval --ref test computes an unpinned network's statistics on the fly)");
                         }
-                        ImageDataset images = FashionMnist.load(data.dir, DataCommand.parseSplit(split));
-                        stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, EMBED_BATCH), net.sha256(), manager);
+                        ImageDataset images = FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
+                        stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, FeatureNet.EMBED_BATCH), net.sha256(), manager);
                         stats.save(path);
                     } else {
                         stats = ReferenceStats.load(path, net.sha256());
@@ -245,7 +205,7 @@ public final class EvalCommand implements Callable<Integer> {
         CommonOptions common;
 
         @Mixin
-        Network network;
+        NetworkOption network;
 
         @Mixin
         DataOption data;
@@ -261,7 +221,7 @@ public final class EvalCommand implements Callable<Integer> {
             ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, n);
             try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
                 long start = System.nanoTime();
-                RefSet train = RefSet.open("train", data.dir, n, net, manager);
+                Reference train = Reference.open("train", data.dir, n, net, manager);
                 Rng rng = new Rng(common.seed);
                 var sets = new LinkedHashMap<String, ImageDataset>();
                 sets.put("test", test);
@@ -277,7 +237,7 @@ public final class EvalCommand implements Callable<Integer> {
                 List<Evaluator.Report> reports = new ArrayList<>();
                 for (var e : sets.entrySet()) {
                     long t0 = System.nanoTime();
-                    FeatureSet f = net.embed(e.getValue(), EMBED_BATCH);
+                    FeatureSet f = net.embed(e.getValue(), FeatureNet.EMBED_BATCH);
                     var r = Evaluator.evaluate(e.getKey(), f, train.stats(), train.features(), Evaluator.Options.defaults(common.seed), manager);
                     reports.add(r);
                     System.err.printf(Locale.ROOT, "%s: %.1f s%n", e.getKey(), (System.nanoTime() - t0) / 1e9);

@@ -27,7 +27,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-    EvalCommand.Network network;
+    NetworkOption network;
 
     @Option(names = "--train", description = "Training representations (.npz).")
     Path train;
@@ -65,9 +65,9 @@ public final class LinearProbeCommand implements Callable<Integer> {
                     }
                     case "features" -> {
                         try (FeatureNet net = network.load(manager)) {
-                            FeatureSet ftr = net.embed(tr, EvalCommand.EMBED_BATCH);
+                            FeatureSet ftr = net.embed(tr, FeatureNet.EMBED_BATCH);
                             x = LinearProbe.Vectors.standardised(ftr.pool());
-                            y = x.like(net.embed(te, EvalCommand.EMBED_BATCH).pool());
+                            y = x.like(net.embed(te, FeatureNet.EMBED_BATCH).pool());
                         }
                     }
                     default -> throw new InvalidInputException("--baseline '" + baseline + "' is not pixels or features");

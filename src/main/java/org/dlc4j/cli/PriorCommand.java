@@ -1,5 +1,7 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.pipeline.CodeSampling;
+import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,54 +27,6 @@ public final class PriorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new InvalidInputException("dlc prior needs a subcommand: train or sample (see dlc prior --help)");
-    }
-
-    static Path defaultModel() {
-        return Home.models().resolve("prior").resolve("fmnist-sedd.safetensors");
-    }
-
-    /** The prior sampler's flags, shared by prior sample and generate. */
-    static final class SamplerOptions {
-        @Option(names = "--prior-sampler", defaultValue = "analytic", description = "analytic (Tweedie), euler or remask (default: ${DEFAULT-VALUE}).")
-        String sampler;
-
-        @Option(names = "--prior-steps", defaultValue = "128", description = "Prior sampling steps (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--eta", defaultValue = "0.01", description = "Remasking rate η in [0, 1] for --prior-sampler remask (default: ${DEFAULT-VALUE}).")
-        double eta;
-
-        @Option(names = "--t0", defaultValue = "0.3", description = "Start of the remasking window (default: ${DEFAULT-VALUE}).")
-        double t0;
-
-        @Option(names = "--t1", defaultValue = "0.55", description = "End of the remasking window (default: ${DEFAULT-VALUE}).")
-        double t1;
-
-        @Option(names = "--no-denoise", description = "Skip the final denoising step (codes may then keep masked positions).")
-        boolean noDenoise;
-
-        PriorSampler.Config config() {
-            try {
-                return new PriorSampler.Config(PriorSampler.Predictor.parse(sampler), steps, eta, t0, t1, !noDenoise, 1e-5);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(e.getMessage() + " (see --prior-sampler, --prior-steps, --eta, --t0, --t1)");
-            }
-        }
-    }
-
-    static TrainedPrior load(NDManager manager, Path path) {
-        Path model = path != null ? path : defaultModel();
-        if (!Files.exists(model)) {
-            throw new InvalidInputException("prior model " + model + " not found: train one with dlc prior train or pass --prior");
-        }
-        return TrainedPrior.load(manager, model);
-    }
-
-    /** Codes drawn from the prior, as a DLC file tagged with the encoder the prior learned from. */
-    static DlcFile sampleCodes(TrainedPrior prior, int n, PriorSampler.Config c, int batch, long seed) {
-        Sedd.Config mc = prior.model().config();
-        int[] tokens = prior.sample(n, c, batch, new Rng(seed));
-        return new DlcFile(tokens, mc.length(), mc.vocab(), null, null, 1.0, prior.encoderSha(), "prior " + prior.sha256().substring(0, 12));
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Train the SEDD prior on encoded codes (resumable).")
@@ -107,7 +61,7 @@ public final class PriorCommand implements Callable<Integer> {
             c = c.with(o.epochs != null ? o.epochs : c.epochs(), o.batch != null ? o.batch : c.batch(), o.lr != null ? o.lr : c.lr());
             c = c.withSchedule(o.warmup != null ? o.warmup : c.warmup(), c.checkpointEvery(), o.evalEvery);
             CodeTrainingOptions.check(c.epochs(), c.batch(), c.lr(), c.warmup(), o.evalEvery);
-            Path target = out != null ? out : defaultModel();
+            Path target = out != null ? out : ModelStore.shipped().prior();
             System.out.printf(Locale.ROOT, "%s: %.3f GFLOP per code forward, %d codes%n", model.describe(), 2e-9 * model.forwardMacs(), codes.count());
             try (NDManager manager = common.newManager()) {
                 var r = SeddTraining.train(manager, c, codes, heldout, checkpoint, training.resume, target, training.until());
@@ -133,7 +87,7 @@ public final class PriorCommand implements Callable<Integer> {
         int n;
 
         @Mixin
-        SamplerOptions samplerOptions;
+        PriorSamplerOptions samplerOptions;
 
         @Option(names = "--batch", defaultValue = "256", description = "Codes per forward pass (default: ${DEFAULT-VALUE}).")
         int batch;
@@ -151,13 +105,13 @@ public final class PriorCommand implements Callable<Integer> {
             }
             PriorSampler.Config sc = samplerOptions.config();
             DlcFile real = comparePath != null ? DlcFile.read(comparePath) : null;
-            try (NDManager manager = common.newManager(); TrainedPrior prior = load(manager, priorPath)) {
+            try (NDManager manager = common.newManager(); TrainedPrior prior = CodeSampling.loadPrior(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior")) {
                 Sedd.Config mc = prior.model().config();
                 if (real != null) {
                     SeddTraining.check(mc, real, "--compare");
                 }
                 long start = System.nanoTime();
-                DlcFile codes = sampleCodes(prior, n, sc, batch, common.seed);
+                DlcFile codes = CodeSampling.fromPrior(prior, n, sc, batch, common.seed);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 codes.write(out);
                 System.out.printf(Locale.ROOT, "%d codes of %d×%d in %.1f s (%.1f codes/s), %s%n", n, mc.length(), mc.vocab(), seconds, n / seconds,

@@ -1,5 +1,9 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.dit.Conditioning;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.pipeline.Generator;
+import org.dlc4j.eval.Reference;
 import ai.djl.ndarray.NDManager;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,7 +37,7 @@ final class PriorSweepCommand implements Callable<Integer> {
     DataOption data;
 
     @Mixin
-    EvalCommand.Network network;
+    NetworkOption network;
 
     @Option(names = "--prior", description = "Trained prior (default: the shipped one).")
     Path priorPath;
@@ -56,7 +60,7 @@ final class PriorSweepCommand implements Callable<Integer> {
     List<Integer> stepCounts;
 
     @Mixin
-    DitCommand.SamplerOptions ditOptions;
+    DitSamplerOptions ditOptions;
 
     @Option(names = "--scale", defaultValue = "1.0", description = "DiT guidance scale (default: ${DEFAULT-VALUE}: none).")
     double scale;
@@ -95,14 +99,14 @@ final class PriorSweepCommand implements Callable<Integer> {
         var options = new DitSampling.Options(ditOptions.config(), scale, Integer.MAX_VALUE, 100);
         List<Row> rows = new ArrayList<>();
         try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager);
-             GenerateCommand.Models models = GenerateCommand.Models.load(manager, priorPath, ditPath)) {
-            var reference = EvalCommand.RefSet.open("test", data.dir, 10_000, net, manager);
+             Generator models = Generator.load(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior", ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), "dit")) {
+            var reference = Reference.open("test", data.dir, 10_000, net, manager);
             for (int i = 0; i < settings.size(); i++) {
                 PriorSampler.Config sc = settings.get(i);
                 try (NDManager scope = manager.newSubManager()) {
                     var g = models.generate(scope, n, sc, 250, options, common.seed);
                     var samples = g.conditioned().samples(sc.describe(), g.images(), models.dit().model().config());
-                    var report = Evaluator.evaluate(sc.describe(), net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH),
+                    var report = Evaluator.evaluate(sc.describe(), net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH),
                             reference.stats(), reference.features(), Evaluator.Options.defaults(common.seed), scope);
                     double value = kinds.get(i).equals("eta") ? sc.eta() : sc.steps();
                     rows.add(new Row(kinds.get(i), value, sc.describe(), report.fd(), report.kidMean(), g.codeSeconds()));

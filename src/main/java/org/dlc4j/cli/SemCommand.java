@@ -1,5 +1,7 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.report.Grids;
+import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,40 +31,6 @@ public final class SemCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new InvalidInputException("dlc sem needs a subcommand: train, export or eval (see dlc sem --help)");
-    }
-
-    /** The shipped encoder for an L×V shape. */
-    static Path defaultEncoder(String shape) {
-        return Home.models().resolve("sem").resolve("fmnist-sem-" + shape + ".safetensors");
-    }
-
-    /** The encoder a command was given, else the shipped 32×64 one. */
-    static Path encoderOrDefault(Path given) {
-        return given != null ? given : defaultEncoder("32x64");
-    }
-
-    /**
-     * The encoder whose codes a model was trained on: {@code given} if set, else the file under models/sem whose
-     * SHA-256 is {@code sha} (models/ may ship a newer default encoder beside the one an older DiT reads), else the
-     * default one, which the model's own check then refuses with a message if it does not match.
-     */
-    static Path encoderFor(Path given, String sha) {
-        if (given != null || sha == null || sha.isEmpty()) {
-            return encoderOrDefault(given);
-        }
-        Path dir = Home.models().resolve("sem");
-        if (java.nio.file.Files.isDirectory(dir)) {
-            try (var files = java.nio.file.Files.list(dir)) {
-                var match = files.filter(f -> f.toString().endsWith(".safetensors")).sorted()
-                        .filter(f -> sha.equals(org.dlc4j.io.Hashes.sha256(f))).findFirst();
-                if (match.isPresent()) {
-                    return match.get();
-                }
-            } catch (java.io.IOException e) {
-                throw new InvalidInputException("cannot list " + dir + ": " + e.getMessage());
-            }
-        }
-        return encoderOrDefault(null);
     }
 
     /** "0.35,1" → {0.35, 1}, a sub-range of (0, 1]. */
@@ -286,7 +254,7 @@ public final class SemCommand implements Callable<Integer> {
                 c = c.withHead(new DinoHead.Config(c.head().hidden(), c.head().bottleneck(), prototypes));
             }
             String name = c.encoder().length() + "x" + c.encoder().vocab();
-            Path target = out != null ? out : defaultEncoder(name);
+            Path target = out != null ? out : ModelStore.shipped().encoder(name);
             Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "sem", "train-" + name + ".safetensors");
             ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
             try (NDManager manager = common.newManager()) {
@@ -369,7 +337,7 @@ public final class SemCommand implements Callable<Integer> {
                 throw new InvalidInputException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
             }
             try (NDManager manager = common.newManager();
-                 TrainedEncoder enc = TrainedEncoder.load(manager, encoderOrDefault(encoderPath))) {
+                 TrainedEncoder enc = TrainedEncoder.load(manager, (encoderPath != null ? encoderPath : ModelStore.shipped().encoder()))) {
                 var c = enc.config();
                 var tr = enc.encode(train, c.tau(), false, true, 256);
                 var te = enc.encode(test, c.tau(), false, true, 256);
@@ -417,20 +385,7 @@ public final class SemCommand implements Callable<Integer> {
             for (int r = 0; r < q.length; r++) {
                 neighbours[r] = CodeStats.nearest(codes, q[r], 8);
             }
-            writeRows(grid, test, q, test, neighbours);
+            Grids.rows(grid, test, q, test, neighbours);
         }
-    }
-
-    /** One row per query: the query image, then its neighbours from {@code gallery}. */
-    static void writeRows(Path grid, ImageDataset queries, int[] queryIdx, ImageDataset gallery, int[][] neighbours) {
-        int cols = 1 + java.util.Arrays.stream(neighbours).mapToInt(n -> n.length).max().orElse(0);
-        int size = gallery.imageSize();
-        float[] images = new float[queryIdx.length * cols * size];
-        java.util.Arrays.fill(images, 1f); // rows with fewer neighbours end in white
-        for (int r = 0; r < queryIdx.length; r++) {
-            System.arraycopy(queries.image(queryIdx[r]), 0, images, r * cols * size, size);
-            System.arraycopy(gallery.batch(neighbours[r]), 0, images, (r * cols + 1) * size, neighbours[r].length * size);
-        }
-        ImageGrid.write(grid, images, queryIdx.length * cols, gallery.channels(), gallery.height(), gallery.width(), cols, 2, 2);
     }
 }

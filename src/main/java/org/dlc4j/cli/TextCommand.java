@@ -1,5 +1,7 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.pipeline.CodeSampling;
+import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,48 +30,6 @@ public final class TextCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new InvalidInputException("dlc text needs a subcommand: train or sample (see dlc text --help)");
-    }
-
-    static Path defaultModel() {
-        return Home.models().resolve("text").resolve("fmnist-t2d.safetensors");
-    }
-
-    static TrainedText load(NDManager manager, Path path) {
-        Path model = path != null ? path : defaultModel();
-        if (!Files.exists(model)) {
-            throw new InvalidInputException("text-to-DLC model " + model + " not found: train one with dlc text train or pass --text-model");
-        }
-        return TrainedText.load(manager, model);
-    }
-
-    /** The unmasking sampler's flags, shared by text sample and generate --prompt. */
-    static final class SamplerOptions {
-        @Option(names = "--text-steps", description = "Unmasking steps, 1..L (default: L, one position per step as the reference).")
-        Integer steps;
-
-        @Option(names = "--remasking", defaultValue = "low-confidence",
-                description = "Which positions each step commits: low-confidence (the paper) or random (the reference's demo) (default: ${DEFAULT-VALUE}).")
-        String remasking;
-
-        @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of the tokens; 0 takes the argmax (default: ${DEFAULT-VALUE}).")
-        double temperature;
-
-        @Option(names = "--text-scale", defaultValue = "" + Unmasking.Config.DEFAULT_SCALE,
-                description = "Classifier-free guidance on the caption; 1 is none (default: ${DEFAULT-VALUE}).")
-        double scale;
-
-        Unmasking.Config config(int length) {
-            return new Unmasking.Config(steps != null ? steps : length, Unmasking.Remasking.parse(remasking), temperature, scale);
-        }
-    }
-
-    /** {@code n} codes for one prompt, as a DLC file tagged with the SEM encoder whose codes the model writes. */
-    static DlcFile sampleCodes(TrainedText model, String prompt, int n, Unmasking.Config c, int batch, long seed) {
-        TextToDlc.Config mc = model.model().config();
-        try (TextEncoder encoder = TextEncoder.load()) {
-            int[] tokens = model.sample(encoder, java.util.Collections.nCopies(n, prompt), c, batch, new Rng(seed));
-            return new DlcFile(tokens, mc.length(), mc.vocab(), null, null, 1.0, model.encoderSha(), "text: " + prompt);
-        }
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Train the text-to-DLC model on labelled codes and the caption file (resumable).")
@@ -111,7 +71,7 @@ public final class TextCommand implements Callable<Integer> {
             c = c.with(o.epochs != null ? o.epochs : c.epochs(), o.batch != null ? o.batch : c.batch(), o.lr != null ? o.lr : c.lr(),
                     o.warmup != null ? o.warmup : c.warmup(), maskCaption, o.evalEvery);
             CodeTrainingOptions.check(c.epochs(), c.batch(), c.lr(), c.warmup(), o.evalEvery);
-            Path target = out != null ? out : defaultModel();
+            Path target = out != null ? out : ModelStore.shipped().text();
             try (NDManager manager = common.newManager(); TextEncoder encoder = TextEncoder.load()) {
                 long start = System.nanoTime();
                 CaptionBank bank = CaptionBank.encode(encoder, captions.texts());
@@ -144,7 +104,7 @@ public final class TextCommand implements Callable<Integer> {
         int n;
 
         @Mixin
-        SamplerOptions sampler;
+        TextSamplerOptions sampler;
 
         @Option(names = "--batch", defaultValue = "256", description = "Codes per forward pass (default: ${DEFAULT-VALUE}).")
         int batch;
@@ -157,10 +117,10 @@ public final class TextCommand implements Callable<Integer> {
             if (n < 1 || batch < 1) {
                 throw new InvalidInputException("--n and --batch must be at least 1");
             }
-            try (NDManager manager = common.newManager(); TrainedText model = load(manager, modelPath)) {
+            try (NDManager manager = common.newManager(); TrainedText model = CodeSampling.loadText(manager, modelPath != null ? modelPath : ModelStore.shipped().text(), "text-model")) {
                 var c = sampler.config(model.model().config().length());
                 long start = System.nanoTime();
-                DlcFile codes = sampleCodes(model, prompt, n, c, batch, common.seed);
+                DlcFile codes = CodeSampling.fromPrompt(model, prompt, n, c, batch, common.seed);
                 codes.write(out);
                 System.out.printf(Locale.ROOT, "%d codes for \"%s\" in %.1f s (%s)%nwrote %s%n", n, prompt, (System.nanoTime() - start) / 1e9,
                         c.describe(), out);

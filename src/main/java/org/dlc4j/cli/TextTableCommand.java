@@ -1,5 +1,10 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.pipeline.Compatibility;
+import org.dlc4j.pipeline.CodeSampling;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.io.AtomicFiles;
+import org.dlc4j.eval.Reference;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +50,7 @@ final class TextTableCommand implements Callable<Integer> {
     DataOption data;
 
     @Mixin
-    EvalCommand.Network network;
+    NetworkOption network;
 
     @Option(names = "--text-model", description = "Text-to-DLC model (default: the shipped one).")
     Path textPath;
@@ -76,7 +81,7 @@ final class TextTableCommand implements Callable<Integer> {
     double textScale;
 
     @Mixin
-    DitCommand.GuidedOptions sampling;
+    GuidedSamplerOptions sampling;
 
     @Option(names = "--codes", defaultValue = "out/codes/train.safetensors",
             description = "Labelled real codes: each generated code's class is that of the real code sharing most tokens with it (default: ${DEFAULT-VALUE}).")
@@ -117,14 +122,14 @@ final class TextTableCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder("| remasking | steps | code accuracy (1-NN) | image accuracy | FD | mean per-class FD | worst class FD |"
                 + (classDitPath != null ? " per-class FD ÷ class DiT's: mean | worst |\n" : "\n")
                 + "|---|---|---|---|---|---|---|" + (classDitPath != null ? "---|---|\n" : "\n"));
-        try (NDManager manager = common.newManager(); TrainedText text = TextCommand.load(manager, textPath); TextEncoder encoder = TextEncoder.load();
+        try (NDManager manager = common.newManager(); TrainedText text = CodeSampling.loadText(manager, textPath != null ? textPath : ModelStore.shipped().text(), "text-model"); TextEncoder encoder = TextEncoder.load();
              FeatureNet net = network.load(manager)) {
             TextToDlc.Config tc = text.model().config();
-            var reference = EvalCommand.RefSet.open("test", data.dir, 10_000, net, manager);
+            var reference = Reference.open("test", data.dir, 10_000, net, manager);
             double[] baseline = null;
             if (classDitPath != null) {
                 try (NDManager scope = manager.newSubManager();
-                     TrainedDit classDit = DitCommand.loadConditioned(scope, classDitPath, Conditioning.CLASS, "--class-dit")) {
+                     TrainedDit classDit = Compatibility.dit(scope, classDitPath, Conditioning.CLASS, "class-dit")) {
                     int size = classDit.model().config().image();
                     float[] images = DitSampling.sample(scope, classDit.model(), Condition.labels(labels), options, new Rng(common.seed + 1));
                     var report = score("class-dit", images, size, labels, net, reference, scope);
@@ -134,7 +139,7 @@ final class TextTableCommand implements Callable<Integer> {
                     System.out.print(row);
                 }
             }
-            try (TrainedDit dit = GenerateCommand.dlcDit(manager, ditPath, tc.length(), tc.vocab(), text.encoderSha(), "the text model")) {
+            try (TrainedDit dit = Compatibility.dlcDit(manager, ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), tc.length(), tc.vocab(), text.encoderSha(), "the text model", "dit")) {
                 int size = dit.model().config().image();
                 for (String r : remaskings) {
                     for (int steps : stepCounts) {
@@ -151,7 +156,7 @@ final class TextTableCommand implements Callable<Integer> {
                 }
             }
         }
-        ComposeStudyCommand.write(out.resolve("table.md"), md.toString());
+        AtomicFiles.writeString(out.resolve("table.md"), md.toString());
         System.out.println("code accuracy: the class of the real training code sharing most tokens with each generated code; it scores the text"
                 + " model alone, image accuracy scores text model and DiT together");
         System.out.print(md);
@@ -160,11 +165,11 @@ final class TextTableCommand implements Callable<Integer> {
     }
 
     /** Writes one setting's labelled samples beside the table and scores them against the test split, overall and per class. */
-    private Evaluator.Report score(String name, float[] images, int size, int[] labels, FeatureNet net, EvalCommand.RefSet reference,
+    private Evaluator.Report score(String name, float[] images, int size, int[] labels, FeatureNet net, Reference reference,
                                    NDManager manager) {
         ImageDataset samples = ImageDataset.fromBatch("text", images, 1, size, size).withLabels(labels, FashionMnist.CLASS_NAMES);
         ImageNpz.write(out.resolve(name).resolve(Images.SAMPLES_NPZ), samples);
-        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), EvalCommand.EMBED_BATCH), reference.stats(), reference.features(),
+        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH), reference.stats(), reference.features(),
                 Evaluator.Options.defaults(common.seed), manager);
     }
 

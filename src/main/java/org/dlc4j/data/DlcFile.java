@@ -107,7 +107,7 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
         try {
             return Integer.parseInt(extra.get(key));
         } catch (RuntimeException e) {
-            throw new InvalidInputException(path + " has no valid '" + key + "' in its metadata; it was not written by dlc encode");
+            throw new InvalidInputException(path + " has no valid '" + key + "' in its metadata; it was not written by dlc4j's encoder");
         }
     }
 }

@@ -21,6 +21,15 @@ public final class FashionMnist {
     public enum Split {
         TRAIN("train"), TEST("t10k");
 
+        /** "train" or "test". */
+        public static Split parse(String s) {
+            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "train" -> TRAIN;
+                case "test" -> TEST;
+                default -> throw InvalidInputException.of("split", "split '" + s + "' is not train or test");
+            };
+        }
+
         private final String filePrefix;
 
         Split(String filePrefix) {

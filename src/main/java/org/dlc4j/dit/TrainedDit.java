@@ -2,8 +2,7 @@ package org.dlc4j.dit;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import org.dlc4j.io.Checkpoint;
-import org.dlc4j.io.Hashes;
+import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
@@ -18,17 +17,15 @@ public record TrainedDit(DiT model, Params params, String encoderSha, String sha
     public static final String IMAGES_SEEN = "images_seen";
 
     public static TrainedDit load(NDManager manager, Path path) {
-        String sha = Hashes.sha256(path);
-        Checkpoint ckpt = Checkpoint.load(path, DitTraining.KIND);
-        DiT.Config config = ckpt.config(DiT.Config.class, path, "DiT", "train it again with dlc dit train");
-        if (config.conditioning() == null) {
-            throw new InvalidInputException(path + " has no readable DiT config in its metadata (no conditioning); train it again with dlc dit train");
-        }
-        Params params = new Params(manager);
-        DiT model = new DiT(params, config, new Rng(0));
-        params.load(ckpt.tensors(), "", path);
-        var extra = ckpt.meta().extra();
-        return new TrainedDit(model, params, extra.getOrDefault(ENCODER_SHA, ""), sha, Long.parseLong(extra.getOrDefault(IMAGES_SEEN, "0")));
+        var file = ModelFile.load(manager, path, DitTraining.KIND, DiT.Config.class, "DiT", (params, config) -> {
+            if (config.conditioning() == null) {
+                throw new InvalidInputException(path + " has no readable DiT config in its metadata (no conditioning); train it again");
+            }
+            return new DiT(params, config, new Rng(0));
+        });
+        var extra = file.extra();
+        return new TrainedDit(file.model(), file.params(), extra.getOrDefault(ENCODER_SHA, ""), file.sha256(),
+                Long.parseLong(extra.getOrDefault(IMAGES_SEEN, "0")));
     }
 
     @Override

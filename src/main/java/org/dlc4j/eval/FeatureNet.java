@@ -39,6 +39,9 @@ public final class FeatureNet implements AutoCloseable {
     public static final String PINNED_SHA256 = "6f68888a640c617b19ef2acbeb50ece0852ae842a479ba09a244d59316b7d9b6";
 
     /** Where the shipped network lives. */
+    /** Images per forward pass when embedding a set: large enough to keep the cores busy, small enough for memory. */
+    public static final int EMBED_BATCH = 500;
+
     public static Path defaultPath() {
         return Home.models().resolve("eval").resolve("fmnist-features.safetensors");
     }
@@ -109,7 +112,7 @@ public final class FeatureNet implements AutoCloseable {
                     + ": its numbers would not compare with the project's; restore models/eval (git checkout) or allow an unpinned network");
         }
         Checkpoint ckpt = Checkpoint.load(path, KIND);
-        Config config = ckpt.config(Config.class, path, "feature-network", "retrain it with dlc eval train-features");
+        Config config = ckpt.config(Config.class, path, "feature-network", "retrain it");
         FeatureNet net = new FeatureNet(manager, config, new Rng(0));
         net.params().load(ckpt.tensors(), "", path);
         net.sha256 = sha;

@@ -30,6 +30,11 @@ public final class AtomicFiles {
     static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
     /** Writes {@code body} to {@code target} atomically; I/O failures become a {@link org.dlc4j.util.InvalidInputException}. */
+    /** Writes {@code text} (UTF-8) to {@code target} atomically. */
+    public static void writeString(Path target, String text) {
+        write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();

@@ -3,8 +3,7 @@ package org.dlc4j.prior;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;
-import org.dlc4j.io.Checkpoint;
-import org.dlc4j.io.Hashes;
+import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
 
@@ -17,14 +16,9 @@ public record TrainedPrior(Sedd model, Params params, String encoderSha, String 
     public static final String HELDOUT_BITS = "heldout_bits_per_token";
 
     public static TrainedPrior load(NDManager manager, Path path) {
-        String sha = Hashes.sha256(path);
-        Checkpoint ckpt = Checkpoint.load(path, SeddTraining.KIND);
-        Sedd.Config config = ckpt.config(Sedd.Config.class, path, "SEDD prior", "train it again with dlc prior train");
-        Params params = new Params(manager);
-        Sedd model = new Sedd(params, config, new Rng(0));
-        params.load(ckpt.tensors(), "", path);
-        var extra = ckpt.meta().extra();
-        return new TrainedPrior(model, params, extra.getOrDefault(ENCODER_SHA, ""), sha,
+        var file = ModelFile.load(manager, path, SeddTraining.KIND, Sedd.Config.class, "SEDD prior", (params, config) -> new Sedd(params, config, new Rng(0)));
+        var extra = file.extra();
+        return new TrainedPrior(file.model(), file.params(), extra.getOrDefault(ENCODER_SHA, ""), file.sha256(),
                 Double.parseDouble(extra.getOrDefault(HELDOUT_BITS, "NaN")));
     }
 

@@ -426,9 +426,9 @@ public final class SemTraining {
         Checkpoint ck = Checkpoint.load(checkpoint, KIND);
         var weights = encoderWeights(ck.tensors(), Trainer.EMA);
         if (weights.isEmpty()) {
-            throw new InvalidInputException(checkpoint + " holds no teacher weights (" + Trainer.EMA + "*): is it a dlc sem train checkpoint?");
+            throw new InvalidInputException(checkpoint + " holds no teacher weights (" + Trainer.EMA + "*): is it an encoder training checkpoint?");
         }
-        SemEncoder.Config config = ck.config(SemEncoder.Config.class, checkpoint, "encoder", "train it again with dlc sem train");
+        SemEncoder.Config config = ck.config(SemEncoder.Config.class, checkpoint, "encoder", "train it again");
         Map<String, String> extra = new LinkedHashMap<>(ck.meta().extra());
         extra.put("exported_from", checkpoint.toString());
         extra.put("train_step", Long.toString(ck.meta().step()));

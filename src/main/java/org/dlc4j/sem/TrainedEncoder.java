@@ -6,8 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.io.Checkpoint;
-import org.dlc4j.io.Hashes;
+import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Batches;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
@@ -26,13 +25,9 @@ public final class TrainedEncoder implements AutoCloseable {
     }
 
     public static TrainedEncoder load(NDManager manager, Path path) {
-        String sha = Hashes.sha256(path);
-        Checkpoint ckpt = Checkpoint.load(path, SemTraining.KIND);
-        SemEncoder.Config config = ckpt.config(SemEncoder.Config.class, path, "encoder", "train it again with dlc sem train");
-        Params params = new Params(manager);
-        SemEncoder encoder = new SemEncoder(params, config, new Rng(0));
-        params.load(ckpt.tensors(), "", path);
-        return new TrainedEncoder(params, encoder, sha);
+        var file = ModelFile.load(manager, path, SemTraining.KIND, SemEncoder.Config.class, "encoder",
+                (params, config) -> new SemEncoder(params, config, new Rng(0)));
+        return new TrainedEncoder(file.params(), file.model(), file.sha256());
     }
 
     public SemEncoder.Config config() {

@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;
 import java.util.List;
-import org.dlc4j.io.Checkpoint;
-import org.dlc4j.io.Hashes;
+import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
@@ -21,14 +20,10 @@ public record TrainedText(TextToDlc model, Params params, String encoderSha, Str
     public static final String HELDOUT_BITS = "heldout_bits_per_token";
 
     public static TrainedText load(NDManager manager, Path path) {
-        String sha = Hashes.sha256(path);
-        Checkpoint ckpt = Checkpoint.load(path, TextTraining.KIND);
-        TextToDlc.Config config = ckpt.config(TextToDlc.Config.class, path, "text-to-DLC model", "train it again with dlc text train");
-        Params params = new Params(manager);
-        TextToDlc model = new TextToDlc(params, config, new Rng(0));
-        params.load(ckpt.tensors(), "", path);
-        var extra = ckpt.meta().extra();
-        return new TrainedText(model, params, extra.getOrDefault(ENCODER_SHA, ""), extra.getOrDefault(TEXT_ENCODER_SHA, ""), sha,
+        var file = ModelFile.load(manager, path, TextTraining.KIND, TextToDlc.Config.class, "text-to-DLC model",
+                (params, config) -> new TextToDlc(params, config, new Rng(0)));
+        var extra = file.extra();
+        return new TrainedText(file.model(), file.params(), extra.getOrDefault(ENCODER_SHA, ""), extra.getOrDefault(TEXT_ENCODER_SHA, ""), file.sha256(),
                 Double.parseDouble(extra.getOrDefault(HELDOUT_BITS, "NaN")));
     }
 

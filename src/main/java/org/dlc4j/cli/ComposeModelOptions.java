@@ -1,0 +1,35 @@
+package org.dlc4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Set;
+import org.dlc4j.compose.Composition.Method;
+import org.dlc4j.pipeline.Decoders;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.util.InvalidInputException;
+import picocli.CommandLine.Option;
+
+/** The model flags of compose and its studies. */
+final class ComposeModelOptions {
+    @Option(names = "--encoder", description = "SEM encoder for image sources (default: the shipped one).")
+    Path encoder;
+
+    @Option(names = "--dit", description = "DLC-conditioned DiT (default: the shipped models/dit/fmnist-dlc.safetensors).")
+    Path dlcDit;
+
+    @Option(names = "--sem-dit", description = "SEM-conditioned DiT for --method embedding (default: models/dit/fmnist-sem.safetensors,"
+            + " else out/dit/fmnist-sem.safetensors).")
+    Path semDit;
+
+    @Option(names = "--tau", defaultValue = "1.0", description = "SEM temperature of distribution mixing (reference: 1; → 0 is code"
+            + " mixing) (default: ${DEFAULT-VALUE}).")
+    double tau;
+
+    /** The DiTs the methods need and the encoder of the image sources. */
+    Decoders load(NDManager manager, Set<Method> methods) {
+        if (!(tau > 0) || Double.isInfinite(tau)) {
+            throw new InvalidInputException("--tau must be a positive number, not " + tau);
+        }
+        return Decoders.load(manager, ModelStore.shipped(), encoder, dlcDit, semDit, methods);
+    }
+}

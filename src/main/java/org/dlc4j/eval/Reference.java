@@ -1,0 +1,42 @@
+package org.dlc4j.eval;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+
+/**
+ * What generated images are scored against: the reference statistics (FD, sFD) and the reference features (KID,
+ * precision/recall; null with a {@code note} when the reference images are not at hand).
+ */
+public record Reference(ReferenceStats stats, FeatureSet features, String note) {
+    /**
+     * {@code ref} is "test" or "train" (Fashion-MNIST: the stored statistics of the pinned network and the first
+     * {@code refN} images' features) or a folder / .npz of images.
+     */
+    public static Reference open(String ref, Path data, int refN, FeatureNet net, NDManager manager) {
+        if (ref.equals("test") || ref.equals("train")) {
+            var split = FashionMnist.Split.parse(ref);
+            var stored = ReferenceStats.loadIfMadeBy(ReferenceStats.defaultPath(ref), net.sha256());
+            if (stored.isEmpty()) {
+                // Another (unpinned) network: the shipped statistics are not its own, so they are made here.
+                Listener.current().message("dlc: the stored " + ref + " statistics belong to the pinned network; computing them for this one");
+                return fromImages("fashion-mnist-" + ref, FashionMnist.load(data, split), refN, net, manager);
+            }
+            try {
+                return new Reference(stored.get(), net.embed(FashionMnist.load(data, split, refN), FeatureNet.EMBED_BATCH), "");
+            } catch (InvalidInputException e) {
+                return new Reference(stored.get(), null, e.getMessage());
+            }
+        }
+        return fromImages(ref, Images.load(Path.of(ref)), refN, net, manager);
+    }
+
+    private static Reference fromImages(String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
+        FeatureSet all = net.embed(images, FeatureNet.EMBED_BATCH);
+        ReferenceStats stats = ReferenceStats.compute(name, all, net.sha256(), manager);
+        return new Reference(stats, refN >= images.count() ? all : net.embed(images.take(refN), FeatureNet.EMBED_BATCH), "");
+    }
+}

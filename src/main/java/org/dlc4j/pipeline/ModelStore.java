@@ -1,0 +1,88 @@
+package org.dlc4j.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import org.dlc4j.dit.Conditioning;
+import org.dlc4j.dit.TrainedDit;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.Hashes;
+import org.dlc4j.util.DlcIoException;
+import org.dlc4j.util.Home;
+
+/**
+ * Where a set of trained models lives: a folder laid out like the shipped {@code models/} ({@code sem/},
+ * {@code dit/}, {@code prior/}, {@code text/}), one file per model under its Fashion-MNIST name.
+ */
+public record ModelStore(Path dir) {
+    /** The 32×64 code shape of the shipped encoder and of every shipped model that reads codes. */
+    public static final String SHAPE = "32x64";
+
+    /** The models shipped with dlc4j ({@code models/} of the checkout, see {@link Home}). */
+    public static ModelStore shipped() {
+        return new ModelStore(Home.models());
+    }
+
+    /** The DiT conditioned on {@code kind}. */
+    public Path dit(Conditioning kind) {
+        return dir.resolve("dit").resolve("fmnist-" + kind.name().toLowerCase(Locale.ROOT) + ".safetensors");
+    }
+
+    /** The SEDD prior over codes. */
+    public Path prior() {
+        return dir.resolve("prior").resolve("fmnist-sedd.safetensors");
+    }
+
+    /** The text-to-DLC model. */
+    public Path text() {
+        return dir.resolve("text").resolve("fmnist-t2d.safetensors");
+    }
+
+    /** The SEM encoder of codes of shape {@code shape} ("32x64"). */
+    public Path encoder(String shape) {
+        return dir.resolve("sem").resolve("fmnist-sem-" + shape + ".safetensors");
+    }
+
+    /** The default encoder: the one whose codes new models learn from. */
+    public Path encoder() {
+        return encoder(SHAPE);
+    }
+
+    /**
+     * A trained DiT of this conditioning: this store's, else the one training left under {@code out/dit/} (the store
+     * holds only what the demo needs; the class and SEM baselines live in out/).
+     */
+    public Path trainedDit(Conditioning kind) {
+        Path stored = dit(kind);
+        Path local = Path.of("out", "dit", stored.getFileName().toString());
+        return Files.exists(stored) || !Files.exists(local) ? stored : local;
+    }
+
+    /**
+     * The encoder whose codes a model was trained on: the file under {@code sem/} whose SHA-256 is {@code sha} (a store
+     * may hold a newer default encoder beside the one an older model reads), else the default one, which the model's
+     * own check then refuses if it does not match.
+     */
+    public Path encoderFor(String sha) {
+        return findEncoder(sha).orElse(encoder());
+    }
+
+    private Optional<Path> findEncoder(String sha) {
+        Path sem = dir.resolve("sem");
+        if (sha == null || sha.isEmpty() || !Files.isDirectory(sem)) {
+            return Optional.empty();
+        }
+        try (var files = Files.list(sem)) {
+            return files.filter(f -> f.toString().endsWith(".safetensors")).sorted().filter(f -> sha.equals(Hashes.sha256(f))).findFirst();
+        } catch (IOException e) {
+            throw new DlcIoException("cannot list " + sem + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The SHA-256 of the encoder whose codes the DiT at {@code path} reads; "" when there is no such file or hash. */
+    public static String encoderShaOf(Path path) {
+        return Files.exists(path) ? Checkpoint.load(path).meta().extra().getOrDefault(TrainedDit.ENCODER_SHA, "") : "";
+    }
+}
