@@ -82,21 +82,32 @@ public final class PngFolderDataset {
                 throw new InvalidInputException("image " + f + " not found: pass an existing .png file");
             }
         }
-        BufferedImage first = decode(files.get(0));
+        return fromImages(name, files.stream().map(f -> decode(f)).toList(), files.stream().map(Path::toString).toList(), channels);
+    }
+
+    /**
+     * Decoded pictures as a data set of {@code channels} = 1, 3 or 4 (converted as {@link #load} converts PNGs),
+     * unlabelled; all must share one size. {@code names} say which picture is which in messages.
+     */
+    public static ImageDataset fromImages(String name, List<BufferedImage> images, List<String> names, int channels) {
+        if (images.isEmpty()) {
+            throw new InvalidInputException(name + " holds no images: give at least one");
+        }
+        BufferedImage first = images.get(0);
         int height = first.getHeight();
         int width = first.getWidth();
         int plane = height * width;
-        byte[] pixels = new byte[files.size() * channels * plane];
-        for (int i = 0; i < files.size(); i++) {
-            BufferedImage image = i == 0 ? first : decode(files.get(i));
+        byte[] pixels = new byte[images.size() * channels * plane];
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage image = images.get(i);
             if (image.getHeight() != height || image.getWidth() != width) {
                 throw new InvalidInputException("%s is %d×%d but %s is %d×%d: all images must have the same size; resize them to %d×%d"
-                        .formatted(files.get(i), image.getWidth(), image.getHeight(), files.get(0).getFileName(),
+                        .formatted(names.get(i), image.getWidth(), image.getHeight(), Path.of(names.get(0)).getFileName(),
                                 width, height, width, height));
             }
             unpack(argb(image), channels, pixels, i * channels * plane);
         }
-        return new ImageDataset(name, files.size(), channels, height, width, pixels, null, null, List.of());
+        return new ImageDataset(name, images.size(), channels, height, width, pixels, null, null, List.of());
     }
 
     /**

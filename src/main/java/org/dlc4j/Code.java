@@ -1,0 +1,58 @@
+package org.dlc4j;
+
+import java.util.Arrays;
+
+/**
+ * One Discrete Latent Code: {@code length()} tokens, each in 0..{@code vocab}−1, from the SEM encoder whose SHA-256 is
+ * {@code encoderSha256} (models refuse codes of another encoder). {@code distributions} are the encoder's L softmaxes
+ * over V at temperature 1, row-major [L, V], when the code was encoded from an image (null for a sampled or mixed code).
+ */
+public record Code(int[] tokens, int vocab, String encoderSha256, float[] distributions) {
+    public Code {
+        tokens = tokens.clone();
+        distributions = distributions == null ? null : distributions.clone();
+        if (distributions != null && distributions.length != tokens.length * vocab) {
+            throw new IllegalArgumentException("distributions hold " + distributions.length + " values, not L×V = " + tokens.length * vocab);
+        }
+    }
+
+    /** L, the number of tokens. */
+    public int length() {
+        return tokens.length;
+    }
+
+    @Override
+    public int[] tokens() {
+        return tokens.clone();
+    }
+
+    @Override
+    public float[] distributions() {
+        return distributions == null ? null : distributions.clone();
+    }
+
+    /** How many positions this code shares with {@code other} (the demo's nearest-code measure). */
+    public int shared(Code other) {
+        int n = 0;
+        for (int i = 0; i < Math.min(tokens.length, other.tokens.length); i++) {
+            n += tokens[i] == other.tokens[i] ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Code c && vocab == c.vocab && Arrays.equals(tokens, c.tokens) && encoderSha256.equals(c.encoderSha256)
+                && Arrays.equals(distributions, c.distributions);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(tokens) + encoderSha256.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Code" + Arrays.toString(tokens) + " of " + vocab;
+    }
+}

@@ -1,0 +1,268 @@
+package org.dlc4j;
+
+import ai.djl.ndarray.NDManager;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.dlc4j.compose.Composition;
+import org.dlc4j.compose.Source;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.data.PngFolderDataset;
+import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.dit.Condition;
+import org.dlc4j.dit.Conditioning;
+import org.dlc4j.dit.DiT;
+import org.dlc4j.dit.DitSampling;
+import org.dlc4j.dit.TrainedDit;
+import org.dlc4j.pipeline.CodeSampling;
+import org.dlc4j.pipeline.Compatibility;
+import org.dlc4j.pipeline.Generated;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.prior.TrainedPrior;
+import org.dlc4j.report.ImageGrid;
+import org.dlc4j.sem.TrainedEncoder;
+import org.dlc4j.text.TrainedText;
+import org.dlc4j.text.Unmasking;
+import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
+
+/**
+ * dlc4j from Java: a set of trained models (the shipped ones, or a folder laid out like {@code models/}) behind six
+ * calls. {@link #encode} turns images into Discrete Latent Codes; {@link #decode} draws images from a code;
+ * {@link #generate} draws codes from the SEDD prior and then images; {@link #compose} mixes the codes of several images
+ * position by position; {@link #fromPrompt} draws codes from the text-to-DLC model. Models are loaded on first use and
+ * freed by {@link #close}. Results depend only on the models, the inputs and {@link Sampling#seed()}: the same call
+ * gives the same images, and the same images as the matching {@code dlc} command.
+ *
+ * <p>Errors are {@link org.dlc4j.util.DlcException}s: {@link InvalidInputException} for bad input,
+ * {@link org.dlc4j.util.ModelMismatchException} for models or codes that do not fit together,
+ * {@link org.dlc4j.util.DlcIoException} for files that cannot be read. Progress of long work goes to the
+ * {@link Listener} given to {@link #open(Path, Listener)}. An instance is not safe for concurrent use.
+ */
+public final class Dlc implements AutoCloseable {
+    private final NDManager manager = NDManager.newBaseManager();
+    private final ModelStore store;
+    private final Listener listener;
+    private TrainedEncoder encoder;
+    private TrainedDit dit;
+    private TrainedPrior prior;
+    private TrainedText text;
+
+    private Dlc(ModelStore store, Listener listener) {
+        this.store = store;
+        this.listener = listener == null ? Listener.SILENT : listener;
+    }
+
+    /** The models shipped with dlc4j (the checkout's {@code models/}; set {@code -Ddlc4j.home} when running elsewhere). */
+    public static Dlc open() {
+        return open(ModelStore.shipped().dir());
+    }
+
+    /** The models in {@code models}, a folder laid out like the shipped {@code models/}. */
+    public static Dlc open(Path models) {
+        return open(models, Listener.SILENT);
+    }
+
+    /** The models in {@code models}; {@code listener} hears the progress of long work. */
+    public static Dlc open(Path models, Listener listener) {
+        if (!Files.isDirectory(models)) {
+            throw InvalidInputException.of("models", "models folder " + models.toAbsolutePath() + " not found: give the models/ folder of a"
+                    + " dlc4j checkout (or set -Ddlc4j.home to the checkout)");
+        }
+        return new Dlc(new ModelStore(models), listener);
+    }
+
+    /** The code of one image (grey or colour, converted to grey; 28×28 for the shipped encoder). */
+    public Code encode(BufferedImage image) {
+        return encode(List.of(image)).get(0);
+    }
+
+    /** The codes of these images, in order, with their SEM distributions. */
+    public List<Code> encode(List<BufferedImage> images) {
+        return withListener(() -> {
+            List<String> names = IntStream.range(0, images.size()).mapToObj(i -> "image " + i).toList();
+            ImageDataset set = PngFolderDataset.fromImages("images", images, names, 1);
+            TrainedEncoder enc = encoder();
+            var c = enc.config();
+            var encoded = enc.encode(set, 1.0, true, false, 256);
+            List<Code> codes = new ArrayList<>();
+            for (int i = 0; i < set.count(); i++) {
+                codes.add(new Code(Arrays.copyOfRange(encoded.tokens(), i * c.length(), (i + 1) * c.length()), c.vocab(), enc.sha256(),
+                        Arrays.copyOfRange(encoded.probs(), i * c.length() * c.vocab(), (i + 1) * c.length() * c.vocab())));
+            }
+            return codes;
+        });
+    }
+
+    /** {@code n} images the DLC-conditioned DiT draws from {@code code} (as {@code dlc dit sample --codes}). */
+    public List<GeneratedImage> decode(Code code, int n, Sampling sampling) {
+        positive(n);
+        return withListener(() -> {
+            TrainedDit d = dit();
+            check(d, code, "the code");
+            int[] tokens = new int[n * code.length()];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(code.tokens(), 0, tokens, i * code.length(), code.length());
+            }
+            float[] images = DitSampling.sample(manager, d.model(), Condition.codes(tokens, code.length()), options(sampling), new Rng(sampling.seed()));
+            return images(images, d.model().config(), tokens, code.length(), code.vocab(), code.encoderSha256());
+        });
+    }
+
+    /** {@code n} new images: codes from the SEDD prior, then images from the DiT (as {@code dlc generate}). */
+    public List<GeneratedImage> generate(int n, Sampling sampling) {
+        positive(n);
+        return withListener(() -> {
+            TrainedPrior p = prior();
+            TrainedDit d = dit();
+            var pc = p.model().config();
+            Compatibility.codeShape(d, "the prior's codes", pc.length(), pc.vocab());
+            Compatibility.encoder(d, p.encoderSha(), "the prior's codes");
+            var priorConfig = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, sampling.priorSteps(), 0.01);
+            DlcFile codes = CodeSampling.fromPrior(p, n, priorConfig, sampling.batch(), sampling.seed());
+            return decoded(Generated.decode(manager, d, codes, 0, options(sampling), sampling.seed()), d);
+        });
+    }
+
+    /**
+     * {@code n} compositions of these codes: each new code takes every position from one of them, at random with these
+     * relative {@code weights} (null: equal), and the DiT draws one image from it (as {@code dlc compose}).
+     */
+    public List<GeneratedImage> compose(List<Code> codes, double[] weights, int n, Sampling sampling) {
+        positive(n);
+        if (codes.size() < 2) {
+            throw InvalidInputException.of("codes", "codes: composing needs at least two, got " + codes.size());
+        }
+        return withListener(() -> {
+            TrainedDit d = dit();
+            List<Source> sources = new ArrayList<>();
+            for (int i = 0; i < codes.size(); i++) {
+                Code c = codes.get(i);
+                check(d, c, "code " + i);
+                sources.add(new Source("code " + i, c.length(), c.vocab(), c.tokens(), c.distributions(), null, -1, c.encoderSha256()));
+            }
+            Condition cond = Composition.condition(Composition.Method.CODE, sources, weights, n, new Rng(sampling.seed()));
+            float[] images = DitSampling.sample(manager, d.model(), cond, options(sampling), new Rng(sampling.seed() + 1));
+            Code first = codes.get(0);
+            return images(images, d.model().config(), cond.tokens(), first.length(), first.vocab(), first.encoderSha256());
+        });
+    }
+
+    /** {@code n} images for a prompt: codes from the text-to-DLC model, then images from the DiT (as {@code dlc generate --prompt}). */
+    public List<GeneratedImage> fromPrompt(String prompt, int n, Sampling sampling) {
+        positive(n);
+        if (prompt == null || prompt.isBlank()) {
+            throw InvalidInputException.of("prompt", "prompt is empty: say what to draw, e.g. \"a photo of a sneaker\"");
+        }
+        return withListener(() -> {
+            TrainedText t = text();
+            TrainedDit d = dit();
+            var tc = t.model().config();
+            Compatibility.codeShape(d, "the text model's codes", tc.length(), tc.vocab());
+            Compatibility.encoder(d, t.encoderSha(), "the text model's codes");
+            var unmasking = new Unmasking.Config(sampling.textSteps() > 0 ? sampling.textSteps() : tc.length(), Unmasking.Remasking.LOW_CONFIDENCE, 1.0,
+                    sampling.textGuidance());
+            DlcFile codes = CodeSampling.fromPrompt(t, prompt, n, unmasking, sampling.batch(), sampling.seed());
+            return decoded(Generated.decode(manager, d, codes, 0, options(sampling), sampling.seed()), d);
+        });
+    }
+
+    /** The folder the models are read from. */
+    public Path models() {
+        return store.dir();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable m : new AutoCloseable[] {encoder, dit, prior, text}) {
+            try {
+                if (m != null) {
+                    m.close();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        manager.close();
+    }
+
+    // The encoder is the one the DLC DiT reads, so that encoded codes can be decoded; without a DiT, the default one.
+    private TrainedEncoder encoder() {
+        if (encoder == null) {
+            Path path = store.encoderFor(ModelStore.encoderShaOf(store.dit(Conditioning.DLC)));
+            if (!Files.exists(path)) {
+                throw InvalidInputException.of("models", "no SEM encoder in " + store.dir() + ": expected " + path);
+            }
+            encoder = TrainedEncoder.load(manager, path);
+        }
+        return encoder;
+    }
+
+    private TrainedDit dit() {
+        if (dit == null) {
+            dit = Compatibility.dit(manager, store.dit(Conditioning.DLC), Conditioning.DLC, "models");
+        }
+        return dit;
+    }
+
+    private TrainedPrior prior() {
+        if (prior == null) {
+            prior = CodeSampling.loadPrior(manager, store.prior(), "models");
+        }
+        return prior;
+    }
+
+    private TrainedText text() {
+        if (text == null) {
+            text = CodeSampling.loadText(manager, store.text(), "models");
+        }
+        return text;
+    }
+
+    private static void check(TrainedDit d, Code code, String what) {
+        Compatibility.codeShape(d, what, code.length(), code.vocab());
+        Compatibility.encoder(d, code.encoderSha256(), what);
+    }
+
+    private static void positive(int n) {
+        if (n < 1) {
+            throw InvalidInputException.of("n", "n must be at least 1, not " + n);
+        }
+    }
+
+    /** The CLI's DiT sampling: DDIM (or DDPM) with x₀ clipped, guided at every step. */
+    private static DitSampling.Options options(Sampling s) {
+        SamplerConfig c = s.ddpm() ? SamplerConfig.ddpm(s.steps()) : SamplerConfig.ddim(s.steps(), 0.0);
+        return new DitSampling.Options(c.withClipDenoised(true), s.guidance(), Integer.MAX_VALUE, s.batch());
+    }
+
+    private static List<GeneratedImage> decoded(Generated g, TrainedDit d) {
+        DlcFile codes = g.codes();
+        return images(g.images(), d.model().config(), codes.tokens(), codes.length(), codes.vocab(), codes.encoderSha());
+    }
+
+    /** Images [N, C, S, S] in [−1, 1] as pictures, each with the code it was drawn from. */
+    private static List<GeneratedImage> images(float[] images, DiT.Config c, int[] tokens, int length, int vocab, String encoderSha) {
+        int per = c.channels() * c.image() * c.image();
+        List<GeneratedImage> out = new ArrayList<>();
+        for (int i = 0; i < images.length / per; i++) {
+            BufferedImage picture = ImageGrid.toImage(Arrays.copyOfRange(images, i * per, (i + 1) * per), 1, c.channels(), c.image(), c.image(), 1, 0, 1);
+            out.add(new GeneratedImage(picture, new Code(Arrays.copyOfRange(tokens, i * length, (i + 1) * length), vocab, encoderSha, null)));
+        }
+        return out;
+    }
+
+    private <T> T withListener(Supplier<T> work) {
+        try (Listener.Scope scope = Listener.using(listener)) {
+            return work.get();
+        }
+    }
+}
