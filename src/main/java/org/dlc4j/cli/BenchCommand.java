@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         rows.forEach((k, r) -> json.put(k, Map.of("java", r.java, "python", r.python)));
         json.put("memory", memory == null ? Map.of() : memory);
-        AtomicFiles.writeString(out.resolve("bench.json"), new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json));
+        AtomicFiles.writeString(out.resolve("bench.json"), org.dlc4j.io.Json.write(json));
         System.out.print(md);
         System.out.println("wrote " + out.resolve("table.md") + " and " + out.resolve("bench.json"));
         return 0;

@@ -2,7 +2,6 @@ package org.dlc4j.cli;
 
 import org.dlc4j.eval.Reference;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,7 @@ import org.dlc4j.eval.FeatureTraining;
 import org.dlc4j.eval.Images;
 import org.dlc4j.eval.ReferenceStats;
 import org.dlc4j.io.AtomicFiles;
+import org.dlc4j.io.Json;
 import org.dlc4j.io.Provenance;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
@@ -104,7 +104,7 @@ public final class EvalCommand implements Callable<Integer> {
         doc.put("commit", Provenance.commit());
         doc.put("note", "metrics are computed in the feature space of the project's Fashion-MNIST CNN, not Inception: they compare only with each other");
         doc.put("reports", reports);
-        String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(doc);
+        String text = Json.pretty(doc); // strict JSON: an undefined metric (NaN) is written as null
         AtomicFiles.write(path, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -40,7 +40,7 @@ public final class FeatureTraining {
     public record Result(double testAccuracy, double trainSeconds, long steps, double imagesPerSecond) {
     }
 
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = org.dlc4j.io.Json.GSON; // strict JSON: non-finite numbers as null
     private static final int SHIFT = 2;
 
     private FeatureTraining() {}

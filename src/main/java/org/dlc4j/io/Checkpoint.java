@@ -1,6 +1,5 @@
 package org.dlc4j.io;
 
-import com.google.gson.Gson;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -119,7 +118,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
     public <T> T config(Class<T> type, Path source, String what, String retrain) {
         T config;
         try {
-            config = new Gson().fromJson(meta.configJson(), type);
+            config = Json.read(meta.configJson(), type);
         } catch (RuntimeException e) {
             config = null;
         }

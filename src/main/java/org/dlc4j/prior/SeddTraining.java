@@ -61,7 +61,7 @@ public final class SeddTraining {
         }
     }
 
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = org.dlc4j.io.Json.GSON; // strict JSON: non-finite numbers as null
 
     private SeddTraining() {}
 

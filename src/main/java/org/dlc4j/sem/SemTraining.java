@@ -287,7 +287,7 @@ public final class SemTraining {
         }
     }
 
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = org.dlc4j.io.Json.GSON; // strict JSON: non-finite numbers as null
 
     private SemTraining() {}
 

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -103,7 +102,7 @@ public final class ToyStudy {
                       double finalLoss, double trainSeconds, double gmmAccuracy) {
     }
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = org.dlc4j.io.Json.PRETTY; // strict JSON: non-finite numbers as null
 
     private final Config config;
     private final NDManager manager;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.dlc4j.bench.Bench;
+import org.dlc4j.io.JsonTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,9 @@ class BenchCommandTest {
         }
         assertTrue(table.contains("Memory, 40 steps of the tiny DiT after 20 unmeasured"), table);
         assertTrue(Files.size(dir.resolve("bench.json")) > 100);
+        // strict JSON: the SEM step's FLOP count is not known (NaN) and is written as null
+        var sem = JsonTest.parseStrictly(Files.readString(dir.resolve("bench.json"))).getAsJsonObject().getAsJsonObject("sem_train|tiny");
+        assertTrue(sem.getAsJsonArray("java").get(0).getAsJsonObject().get("flopsPerItem").isJsonNull());
     }
 
     @Test

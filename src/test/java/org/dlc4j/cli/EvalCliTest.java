@@ -4,8 +4,11 @@ import static org.dlc4j.cli.CliErrorsTest.assertOneLineError;
 import static org.dlc4j.cli.CliErrorsTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,6 +20,7 @@ import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.Images;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
+import org.dlc4j.io.JsonTest;
 import org.dlc4j.io.Npz;
 import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.Test;
@@ -87,6 +91,34 @@ class EvalCliTest {
                     f.params().toHost("")).save(net);
         }
         assertOneLineError(run("eval", "--features", net.toString(), dir.resolve("ok").toString()), "--allow-unpinned");
+    }
+
+    @Test
+    void jsonReportIsStrictJsonWithNullForUndefinedMetrics() throws Exception {
+        // unlabelled images: accuracy is undefined (NaN inside), which the report must write as null, not NaN
+        PngFolderDataset.write(dir.resolve("gen"), grey(12, 28));
+        byte[] px = grey(12, 28).pixels().clone();
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (px[i] ^ (i / 28 * 13));
+        }
+        PngFolderDataset.write(dir.resolve("ref"), new ImageDataset("ref", 12, 1, 28, 28, px, null, null, List.of()));
+        Path net = dir.resolve("net.safetensors");
+        try (NDManager m = NDManager.newBaseManager(); FeatureNet f = new FeatureNet(m, FeatureNet.Config.tiny(), new Rng(1))) {
+            new Checkpoint(Checkpoint.Meta.current(FeatureNet.KIND, new com.google.gson.Gson().toJson(f.config()), 0, "", 0, java.util.Map.of()),
+                    f.params().toHost("")).save(net);
+        }
+        Path report = dir.resolve("out/report.json");
+        var r = run("eval", "--features", net.toString(), "--allow-unpinned", "--ref", dir.resolve("ref").toString(), "--ref-n", "12",
+                "--json", report.toString(), dir.resolve("gen").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("report: " + report), r.out());
+        String text = Files.readString(report);
+        assertFalse(text.contains("NaN") || text.contains("Infinity"), text);
+        JsonObject doc = JsonTest.parseStrictly(text).getAsJsonObject();
+        JsonObject set = doc.getAsJsonArray("reports").get(0).getAsJsonObject();
+        assertEquals(12, set.get("count").getAsInt());
+        assertTrue(set.get("accuracy").isJsonNull(), text);
+        assertTrue(Double.isFinite(set.get("vendi").getAsDouble()), text);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.dlc4j.diffusion.BetaSchedule;
+import org.dlc4j.io.JsonTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,9 @@ class ToyStudyTest {
                 "scatter-N9-gmm.png", "checkpoints/toy-N9-gmm.safetensors")) {
             assertTrue(Files.size(dir.resolve("a").resolve(f)) > 0, f);
         }
+        // strict JSON: Silverman's rule has no fixed bandwidth (NaN), written as null
+        var results = JsonTest.parseStrictly(Files.readString(dir.resolve("a/results.json"))).getAsJsonObject();
+        assertTrue(results.getAsJsonObject("config").getAsJsonObject("bandwidth").get("fixed").isJsonNull());
         List<ToyStudy.Row> c = run(dir.resolve("c"), 8);
         assertTrue(c.get(0).kl() != a.get(0).kl(), "another seed gives other samples");
     }
