@@ -31,6 +31,11 @@ public record Code(int[] tokens, int vocab, String encoderSha256, float[] distri
         return distributions == null ? null : distributions.clone();
     }
 
+    /** The same code without its distributions, as a sampled code is. */
+    public Code withoutDistributions() {
+        return new Code(tokens, vocab, encoderSha256, null);
+    }
+
     /** How many positions this code shares with {@code other} (the demo's nearest-code measure). */
     public int shared(Code other) {
         int n = 0;
