@@ -18,6 +18,7 @@ import org.dlc4j.eval.Images;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.report.Plots;
 import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.experiments.PriorSweep;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,12 +69,6 @@ final class PriorSweepCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/prior/sweep", description = "Folder for sweep.csv, eta.png and steps.png (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    record Row(String sweep, double value, String sampler, double fd, double kid, double priorSeconds) {
-        String csv() {
-            return String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.6f,%.3f", sweep, value, sampler, fd, kid, priorSeconds);
-        }
-    }
-
     @Override
     public Integer call() {
         if (n < 2) {
@@ -82,61 +77,14 @@ final class PriorSweepCommand implements Callable<Integer> {
         if (!(scale >= 0)) {
             throw new InvalidInputException("--scale must be ≥ 0, not " + scale);
         }
-        List<PriorSampler.Config> settings = new ArrayList<>();
-        List<String> kinds = new ArrayList<>();
-        try {
-            for (double eta : etas) {
-                settings.add(PriorSampler.Config.of(PriorSampler.Predictor.REMASK, etaSteps, eta));
-                kinds.add("eta");
-            }
-            for (int steps : stepCounts) {
-                settings.add(PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, steps, 0));
-                kinds.add("steps");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage());
-        }
-        var options = new DitSampling.Options(ditOptions.config(), scale, Integer.MAX_VALUE, 100);
-        List<Row> rows = new ArrayList<>();
+        var settings = new PriorSweep.Settings(n, etas, etaSteps, stepCounts, new DitSampling.Options(ditOptions.config(), scale, Integer.MAX_VALUE, 100),
+                common.seed);
         try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager);
-             Generator models = Generator.load(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior", ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), "dit")) {
-            var reference = Reference.open("test", data.dir, 10_000, net, manager);
-            for (int i = 0; i < settings.size(); i++) {
-                PriorSampler.Config sc = settings.get(i);
-                try (NDManager scope = manager.newSubManager()) {
-                    var g = models.generate(scope, n, sc, 250, options, common.seed);
-                    var samples = g.conditioned().samples(sc.describe(), g.images(), models.dit().model().config());
-                    var report = Evaluator.evaluate(sc.describe(), net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH),
-                            reference.stats(), reference.features(), Evaluator.Options.defaults(common.seed), scope);
-                    double value = kinds.get(i).equals("eta") ? sc.eta() : sc.steps();
-                    rows.add(new Row(kinds.get(i), value, sc.describe(), report.fd(), report.kidMean(), g.codeSeconds()));
-                    System.out.printf(Locale.ROOT, "%s: FD %.2f, KID %.4f (prior %.1f s)%n", sc.describe(), report.fd(), report.kidMean(), g.codeSeconds());
-                    write(out.resolve("sweep.csv"), rows);
-                }
-            }
+             Generator models = Generator.load(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior",
+                     ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), "dit")) {
+            PriorSweep.run(manager, settings, models, net, Reference.open("test", data.dir, 10_000, net, manager), out);
         }
-        plot(rows, "eta", out.resolve("eta.png"), "FD against the remasking rate η (" + etaSteps + " prior steps)", "η");
-        plot(rows, "steps", out.resolve("steps.png"), "FD against prior steps (analytic)", "prior steps");
         System.out.println("wrote " + out.resolve("sweep.csv") + ", " + out.resolve("eta.png") + " and " + out.resolve("steps.png"));
         return 0;
-    }
-
-    private static void write(Path csv, List<Row> rows) {
-        StringBuilder sb = new StringBuilder("sweep,value,sampler,fd,kid,prior_seconds\n");
-        rows.forEach(r -> sb.append(r.csv()).append('\n'));
-        AtomicFiles.write(csv, o -> o.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** η = 0 is drawn at a tenth of the smallest positive η so that the axis can be logarithmic. */
-    private static void plot(List<Row> rows, String sweep, Path png, String title, String xLabel) {
-        List<Row> mine = rows.stream().filter(r -> r.sweep().equals(sweep)).toList();
-        if (mine.isEmpty()) {
-            return;
-        }
-        double smallest = mine.stream().mapToDouble(Row::value).filter(v -> v > 0).min().orElse(1);
-        double[] x = mine.stream().mapToDouble(r -> r.value() > 0 ? r.value() : smallest / 10).toArray();
-        double[] y = mine.stream().mapToDouble(Row::fd).toArray();
-        Plots.line(png, title, xLabel + (sweep.equals("eta") ? " (0 drawn at " + smallest / 10 + ")" : ""), "FD (pinned feature net, test)",
-                List.of(new Plots.Series("prior → DiT", x, y)), true, false);
     }
 }

@@ -63,9 +63,9 @@ class ComposeCliTest {
     void codeMethodsAreComparedWithTheEmbeddingPairByPair() {
         var vendi = new java.util.EnumMap<org.dlc4j.compose.Composition.Method, double[]>(org.dlc4j.compose.Composition.Method.class);
         vendi.put(org.dlc4j.compose.Composition.Method.CODE, new double[] {5, 3, 4});
-        assertEquals("", ComposeStudyCommand.pairedVendi(vendi), "no baseline, no comparison");
+        assertEquals("", org.dlc4j.experiments.CompositionStudy.pairedVendi(vendi), "no baseline, no comparison");
         vendi.put(org.dlc4j.compose.Composition.Method.EMBEDDING, new double[] {4, 4, 1});
-        String row = ComposeStudyCommand.pairedVendi(vendi);
+        String row = org.dlc4j.experiments.CompositionStudy.pairedVendi(vendi);
         assertTrue(row.startsWith("| code − embedding") && row.contains("+1.00 ± 2.00, higher in 2 of 3 pairs"), row);
     }
 

@@ -1,4 +1,4 @@
-package org.dlc4j.cli;
+package org.dlc4j.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,24 +14,24 @@ import org.junit.jupiter.api.io.TempDir;
 class DitCurveTest {
     @Test
     void aRowSurvivesTheCsvAndItsKeySeparatesSamplingSettings() {
-        var row = new DitCurveCommand.Row("out/dit/train-dlc-step000468.safetensors", "ab12", "dlc", 59_904, 1000, "ddim 25", 25, 3.0, 283.0259,
+        var row = new DitCurve.Row("out/dit/train-dlc-step000468.safetensors", "ab12", "dlc", 59_904, 1000, "ddim 25", 25, 3.0, 283.0259,
                 6.014745, 0.208);
-        var back = DitCurveCommand.Row.parse(row.csv());
+        var back = DitCurve.Row.parse(row.csv());
         assertEquals(row, back);
-        var unguided = new DitCurveCommand.Row(row.model(), row.sha(), "dlc", 59_904, 1000, "ddim 25", 25, 1.0, 1, 1, 1);
+        var unguided = new DitCurve.Row(row.model(), row.sha(), "dlc", 59_904, 1000, "ddim 25", 25, 1.0, 1, 1, 1);
         assertNotEquals(row.key(), unguided.key(), "a guided and an unguided score of one model are two rows");
-        var none = new DitCurveCommand.Row("none.safetensors", "cd34", "none", 1, 1000, "ddim 25", 25, 1.0, 300, 6, Double.NaN);
-        assertTrue(Double.isNaN(DitCurveCommand.Row.parse(none.csv()).accuracy()), "an unconditional model has no accuracy");
+        var none = new DitCurve.Row("none.safetensors", "cd34", "none", 1, 1000, "ddim 25", 25, 1.0, 300, 6, Double.NaN);
+        assertTrue(Double.isNaN(DitCurve.Row.parse(none.csv()).accuracy()), "an unconditional model has no accuracy");
     }
 
     @Test
     void aForeignOrMalformedCurveFileIsRefusedWithItsName(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("curve.csv");
         Files.writeString(csv, "something else\n");
-        var e = assertThrows(InvalidInputException.class, () -> DitCurveCommand.readRows(csv));
-        assertTrue(e.getMessage().contains("curve.csv") && e.getMessage().contains("--out"), e.getMessage());
-        Files.writeString(csv, DitCurveCommand.HEADER + "\nmodel,sha,dlc,notanumber\n");
-        e = assertThrows(InvalidInputException.class, () -> DitCurveCommand.readRows(csv));
+        var e = assertThrows(InvalidInputException.class, () -> DitCurve.readRows(csv));
+        assertTrue(e.getMessage().contains("curve.csv") && "out".equals(e.parameter()), e.getMessage());
+        Files.writeString(csv, DitCurve.HEADER + "\nmodel,sha,dlc,notanumber\n");
+        e = assertThrows(InvalidInputException.class, () -> DitCurve.readRows(csv));
         assertTrue(e.getMessage().contains("malformed"), e.getMessage());
     }
 }
