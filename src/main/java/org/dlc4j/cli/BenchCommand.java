@@ -1,24 +1,14 @@
 package org.dlc4j.cli;
 
-import org.dlc4j.io.AtomicFiles;
-import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dlc4j.bench.Bench;
-import org.dlc4j.text.TextEncoder;
+import org.dlc4j.bench.BenchSuite;
+import org.dlc4j.util.Home;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,9 +24,6 @@ import picocli.CommandLine.Option;
         description = "Throughput (images, tokens or codes per second), MFU against a measured matmul peak and memory of every stage;"
                 + " --compare-python runs bench/reference.py (PyTorch) beside each stage in the same invocation and prints Java time / Python time.")
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> STAGES = List.of("dit_train", "dit_sample", "dit_sample_guided", "sedd_train", "sedd_sample", "sem_train", "text_sample");
-    /** The stages bench/reference.py has a PyTorch twin of. */
-    static final List<String> PYTHON_STAGES = List.of("dit_train", "dit_sample", "dit_sample_guided", "sedd_train", "sedd_sample");
 
     @Mixin
     CommonOptions common;
@@ -80,10 +67,10 @@ final class BenchCommand implements Callable<Integer> {
                 throw new InvalidInputException(e.getMessage());
             }
         }
-        List<String> todo = stages != null ? stages : STAGES;
+        List<String> todo = stages != null ? stages : BenchSuite.STAGES;
         for (String s : todo) {
-            if (!STAGES.contains(s)) {
-                throw new InvalidInputException("unknown stage '" + s + "': use some of " + String.join(", ", STAGES));
+            if (!BenchSuite.STAGES.contains(s)) {
+                throw new InvalidInputException("unknown stage '" + s + "': use some of " + String.join(", ", BenchSuite.STAGES));
             }
         }
         if (memorySteps < 0) {
@@ -92,230 +79,17 @@ final class BenchCommand implements Callable<Integer> {
         if (memoryWarmup < 0) {
             throw new InvalidInputException("--memory-warmup must be 0 or more, not " + memoryWarmup);
         }
-        Path script = home().resolve("bench/reference.py");
+        Path script = Home.dir().resolve("bench/reference.py");
         if (comparePython && !Files.isRegularFile(script)) {
             throw new InvalidInputException(script + " not found: run dlc bench from a dlc4j checkout, or drop --compare-python");
         }
         if (rounds < 1) {
             throw new InvalidInputException("--rounds must be 1 or more, not " + rounds);
         }
-        int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-        // one row per measurement, in table order; each holds its rounds
-        Map<String, Row> rows = new LinkedHashMap<>();
-        Bench.Memory memory = null;
-        String pyInfo = "";
-        Path tmp = Files.createTempDirectory("dlc-bench");
-        try (NDManager manager = common.newManager()) {
-            for (int round = 1; round <= rounds; round++) {
-                if (rounds > 1) {
-                    System.out.printf(Locale.ROOT, "round %d of %d%n", round, rounds);
-                }
-                Bench.Measurement peak = Bench.matmul(manager, 9);
-                report(peak, peak);
-                Row peakRow = rows.computeIfAbsent(key(peak.key(), ""), k -> new Row());
-                peakRow.java.add(peak);
-                for (Bench.Preset p : chosen) {
-                    for (String stage : todo) {
-                        // Java and Python time a stage back to back, the first side alternating by round, so that the
-                        // machine's drift over a run (minutes) falls on both sides alike
-                        boolean python = comparePython && PYTHON_STAGES.contains(stage);
-                        JsonObject py = null;
-                        if (python && round % 2 == 0) {
-                            py = runPython(script, p, threads, stage);
-                        }
-                        Bench.Measurement m = measure(manager, p, stage, tmp);
-                        report(m, peak);
-                        if (python && round % 2 == 1) {
-                            py = runPython(script, p, threads, stage);
-                        }
-                        Row row = rows.computeIfAbsent(key(m.key(), m.preset()), k -> new Row());
-                        row.java.add(m);
-                        if (py != null) {
-                            pyInfo = pythonInfo(py);
-                            JsonObject results = py.getAsJsonObject("results");
-                            row.python.add(results.getAsJsonObject(stage));
-                            peakRow.python.add(results.getAsJsonObject("matmul"));
-                        }
-                    }
-                }
-            }
-            if (memorySteps > 0) {
-                memory = Bench.memory(manager, "tiny", 8, memoryWarmup, memorySteps, tmp);
-                System.out.printf(Locale.ROOT, "memory: %,d tiny DiT steps in %.0f s after %,d unmeasured, RSS %.0f → %.0f MB, peak %.0f MB, slope %.3f MB per 100 steps"
-                        + " (outside the Java heap %.3f)%n", memory.steps(), memory.seconds(), memory.warmupSteps(), memory.startMb(), memory.endMb(), memory.peakMb(),
-                        memory.slopeMbPer100Steps(), memory.nativeSlopeMbPer100Steps());
-            }
-        } finally {
-            deleteTree(tmp);
-        }
-        String md = table(new ArrayList<>(rows.values()), memory, threads, pyInfo);
-        Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve("table.md"), md);
-        Map<String, Object> json = new LinkedHashMap<>();
-        rows.forEach((k, r) -> json.put(k, Map.of("java", r.java, "python", r.python)));
-        json.put("memory", memory == null ? Map.of() : memory);
-        AtomicFiles.writeString(out.resolve("bench.json"), org.dlc4j.io.Json.write(json));
+        var settings = new BenchSuite.Settings(chosen, todo, memorySteps, memoryWarmup, comparePython, rounds, python, script);
+        String md = BenchSuite.run(settings, common.device(), out);
         System.out.print(md);
         System.out.println("wrote " + out.resolve("table.md") + " and " + out.resolve("bench.json"));
         return 0;
-    }
-
-    private static Bench.Measurement measure(NDManager manager, Bench.Preset p, String stage, Path tmp) throws IOException {
-        return switch (stage) {
-            case "dit_train" -> Bench.ditTrain(manager, p.dit(), p.plan(), tmp);
-            case "dit_sample" -> Bench.ditSample(manager, p.dit(), p.plan(), false);
-            case "dit_sample_guided" -> Bench.ditSample(manager, p.dit(), p.plan(), true);
-            case "sedd_train" -> Bench.seddTrain(manager, p.sedd(), p.plan(), tmp);
-            case "sedd_sample" -> Bench.seddSample(manager, p.sedd(), p.plan());
-            case "sem_train" -> Bench.semTrain(manager, p.name(), p.plan(), tmp);
-            case "text_sample" -> {
-                try (TextEncoder encoder = TextEncoder.load()) {
-                    yield Bench.textSample(manager, p.text(), p.plan(), encoder);
-                }
-            }
-            default -> throw new IllegalStateException(stage);
-        };
-    }
-
-    private static String pythonInfo(JsonObject r) {
-        List<String> libs = new ArrayList<>();
-        r.getAsJsonObject("blas").getAsJsonArray("loaded").forEach(e -> libs.add(Path.of(e.getAsString()).getFileName().toString()));
-        return String.format(Locale.ROOT, "PyTorch %s (Python %s), BLAS %s", r.get("torch").getAsString(), r.get("python").getAsString(),
-                String.join(" ", libs));
-    }
-
-    /**
-     * One table row's measurements over the rounds. The row reports the median Java and Python rates and the median of the
-     * rounds' ratios: each ratio compares two runs made minutes apart at most, so it is the figure the drift spoils least.
-     */
-    static final class Row {
-        final List<Bench.Measurement> java = new ArrayList<>();
-        final List<JsonObject> python = new ArrayList<>();
-
-        /** The Java measurement of median rate (the lower middle one for an even count). */
-        Bench.Measurement javaMedian() {
-            List<Bench.Measurement> sorted = new ArrayList<>(java);
-            sorted.sort(Comparator.comparingDouble(Bench.Measurement::perSecond));
-            return sorted.get((sorted.size() - 1) / 2);
-        }
-
-        double[] pythonRates() {
-            return python.stream().mapToDouble(p -> p.get("per_second").getAsDouble()).toArray();
-        }
-
-        /** Java time / Python time per round (Python's rate over Java's), empty unless both sides ran every round. */
-        double[] ratios() {
-            if (python.size() != java.size()) {
-                return new double[0];
-            }
-            double[] py = pythonRates();
-            double[] r = new double[java.size()];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = py[i] / java.get(i).perSecond();
-            }
-            return r;
-        }
-    }
-
-    private static String key(String stage, String preset) {
-        return stage + "|" + preset;
-    }
-
-    private static void report(Bench.Measurement m, Bench.Measurement peak) {
-        System.out.printf(Locale.ROOT, "%s%s: %.1f %s%s%n", m.name(), m.preset().isEmpty() ? "" : " (" + m.preset() + ")", m.perSecond(), m.unit(),
-                Double.isNaN(m.flopsPerItem()) || m == peak ? "" : String.format(Locale.ROOT, ", %.1f GFLOP/s, MFU %.0f%%", m.flopsPerSecond() / 1e9,
-                        100 * m.flopsPerSecond() / (peak.perSecond() * 1e9)));
-    }
-
-    /** The glibc malloc variables both sides run with (./dlc sets them; the Python reference inherits them). */
-    static String mallocSettings() {
-        String set = java.util.stream.Stream.of("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
-                .filter(k -> System.getenv(k) != null).map(k -> k + "=" + System.getenv(k)).collect(java.util.stream.Collectors.joining(" "));
-        return set.isEmpty() ? "defaults" : set + " (both sides)";
-    }
-
-    /**
-     * The README table: one row per measurement; MFU against the Java matmul peak (the fastest round's); the ratio is Java
-     * time over Python time, the median over the rounds with their range when there are several.
-     */
-    static String table(List<Row> rows, Bench.Memory memory, int threads, String pyInfo) {
-        // a peak is a maximum: the first rounds' matmul runs while the JIT compiles start-up code on the same cores
-        Bench.Measurement fastest = rows.get(0).java.stream().max(Comparator.comparingDouble(Bench.Measurement::perSecond)).orElseThrow();
-        double peak = fastest.perSecond() * 1e9;
-        int rounds = rows.get(0).java.size();
-        StringBuilder sb = new StringBuilder();
-        // DJL's CPU libtorch is PyTorch's official build, whose BLAS is MKL linked into libtorch_cpu.so.
-        sb.append(String.format(Locale.ROOT, "%d threads; dlc4j on Java %s, libtorch %s (DJL), BLAS MKL inside libtorch_cpu%s; glibc malloc %s%s%n%n",
-                threads, System.getProperty("java.version"), ai.djl.engine.Engine.getInstance().getVersion(), pyInfo.isEmpty() ? "" : "; " + pyInfo,
-                mallocSettings(), rounds == 1 ? "" : String.format(Locale.ROOT, "; medians of %d rounds, Java and Python back to back in each", rounds)));
-        sb.append("| stage | preset | dlc4j | unit | GFLOP per item | GFLOP/s | MFU | PyTorch | Java time / Python time |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Row row : rows) {
-            boolean isPeak = row == rows.get(0);
-            Bench.Measurement m = isPeak ? fastest : row.javaMedian();
-            double pyRate = isPeak ? Arrays.stream(row.pythonRates()).max().orElse(Double.NaN) : Bench.median(row.pythonRates());
-            double[] ratios = row.ratios();
-            String ratio = "–";
-            if (!isPeak && ratios.length > 0) {
-                ratio = String.format(Locale.ROOT, "**%.2f**", Bench.median(ratios)) + (ratios.length == 1 ? ""
-                        : String.format(Locale.ROOT, " (%.2f–%.2f)", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()));
-            }
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", m.name(), m.preset().isEmpty() ? "–" : m.preset(),
-                    fmt(m.perSecond()), m.unit(), isPeak || Double.isNaN(m.flopsPerItem()) ? "–" : String.format(Locale.ROOT, "%.4g", m.flopsPerItem() / 1e9),
-                    isPeak ? fmt(m.perSecond()) : Double.isNaN(m.flopsPerItem()) ? "–" : fmt(m.flopsPerSecond() / 1e9),
-                    isPeak || Double.isNaN(m.flopsPerItem()) ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * m.flopsPerSecond() / peak),
-                    Double.isNaN(pyRate) ? "–" : fmt(pyRate), ratio));
-        }
-        if (memory != null) {
-            sb.append(String.format(Locale.ROOT, "%nMemory, %,d steps of the %s DiT after %,d unmeasured: RSS %.0f → %.0f MB, peak %.0f MB; slope"
-                    + " %.3f MB per 100 steps, %.3f MB outside the Java heap (max heap %.0f MB).%n", memory.steps(), memory.preset(), memory.warmupSteps(),
-                    memory.startMb(), memory.endMb(), memory.peakMb(), memory.slopeMbPer100Steps(), memory.nativeSlopeMbPer100Steps(),
-                    Runtime.getRuntime().maxMemory() / 1048576.0));
-        }
-        return sb.toString();
-    }
-
-    private static String fmt(double v) {
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
-    }
-
-    /** Runs bench/reference.py on one stage (and its matmul peak) and reads its JSON; its output goes to this command's as it runs. */
-    private JsonObject runPython(Path script, Bench.Preset p, int threads, String stage) throws IOException {
-        Path json = Files.createTempFile("dlc-bench-python", ".json");
-        List<String> which = List.of("matmul", stage);
-        List<String> cmd = List.of(python, script.toString(), "--threads", Integer.toString(threads), "--json", json.toString(), "--which",
-                String.join(",", which), "--dit-preset", p.dit(), "--sedd-preset", p.sedd(), "--batch", Integer.toString(p.plan().ditBatch()),
-                "--sedd-batch", Integer.toString(p.plan().seddBatch()), "--sample-images", Integer.toString(p.plan().ditImages()), "--sample-steps",
-                Integer.toString(p.plan().ditSteps()), "--prior-codes", Integer.toString(p.plan().priorCodes()), "--prior-steps",
-                Integer.toString(p.plan().priorSteps()), "--steps", Integer.toString(p.plan().steps()), "--warmup", Integer.toString(p.plan().warmupSteps()), "--sample-reps",
-                Integer.toString(p.plan().sampleReps()));
-        try {
-            Process proc = new ProcessBuilder(cmd).inheritIO().start();
-            int code = proc.waitFor();
-            if (code != 0) {
-                throw new InvalidInputException(python + " " + script.getFileName() + " failed (exit " + code + "): it needs Debian's python3-torch"
-                        + " (apt-get install -y python3-torch libopenblas0-pthread), or pass --python");
-            }
-            return new Gson().fromJson(Files.readString(json, StandardCharsets.UTF_8), JsonObject.class);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InvalidInputException("interrupted while waiting for " + script.getFileName());
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot run " + python + ": " + e.getMessage() + "; install python3-torch or pass --python");
-        } finally {
-            Files.deleteIfExists(json);
-        }
-    }
-
-    private static Path home() {
-        return Path.of(System.getProperty("dlc4j.home", "."));
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -18,7 +18,12 @@ final class CommonOptions {
     boolean verbose;
 
     NDManager newManager() {
-        Device d = switch (device.toLowerCase(java.util.Locale.ROOT)) {
+        return NDManager.newBaseManager(device());
+    }
+
+    /** The device --device names, refused with the fix when it is not there. */
+    Device device() {
+        return switch (device.toLowerCase(java.util.Locale.ROOT)) {
             case "cpu" -> Device.cpu();
             case "gpu" -> {
                 if (Engine.getInstance().getGpuCount() == 0) {
@@ -28,6 +33,5 @@ final class CommonOptions {
             }
             default -> throw new InvalidInputException("--device '" + device + "' is not cpu or gpu");
         };
-        return NDManager.newBaseManager(d);
     }
 }

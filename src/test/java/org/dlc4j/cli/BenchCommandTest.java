@@ -33,13 +33,13 @@ class BenchCommandTest {
 
     @Test
     void ratioIsJavaTimeOverPythonTimeAndMfuIsAgainstTheJavaPeak() {
-        var peak = new BenchCommand.Row();
+        var peak = new org.dlc4j.bench.BenchSuite.Row();
         peak.java.add(new Bench.Measurement("matmul", "matmul 1024²", "", "GFLOP/s", 100, 1e9, 0.02, 5));
         // 50 images/s at 1 GFLOP per image: 50 GFLOP/s, half the 100 GFLOP/s peak; PyTorch at 40 images/s takes 1.25× the time.
-        var train = new BenchCommand.Row();
+        var train = new org.dlc4j.bench.BenchSuite.Row();
         train.java.add(new Bench.Measurement("dit_train", "DiT training step", "fmnist", "images/s", 50, 1e9, 2.56, 10));
         train.python.add(rate(40));
-        String table = BenchCommand.table(List.of(peak, train), null, 2, "");
+        String table = org.dlc4j.bench.BenchSuite.table(List.of(peak, train), null, 2, "");
         String row = table.lines().filter(l -> l.startsWith("| DiT training step")).findFirst().orElseThrow();
         assertTrue(row.contains("| 50% |"), row);
         assertTrue(row.contains("| 40.0 | **0.80** |"), row);
@@ -47,8 +47,8 @@ class BenchCommandTest {
 
     @Test
     void roundsReportTheMedianRatioOfPairedRunsAndItsRange() {
-        var peak = new BenchCommand.Row();
-        var train = new BenchCommand.Row();
+        var peak = new org.dlc4j.bench.BenchSuite.Row();
+        var train = new org.dlc4j.bench.BenchSuite.Row();
         // the machine slows in round 2 for both sides: the paired ratios are 0.8, 0.7 and 0.9, their median 0.8
         double[][] javaPython = {{50, 40}, {25, 17.5}, {50, 45}};
         double[] peaks = {100, 60, 80};
@@ -58,7 +58,7 @@ class BenchCommandTest {
             train.java.add(new Bench.Measurement("dit_train", "DiT training step", "fmnist", "images/s", jp[0], 1e9, 2.56, 10));
             train.python.add(rate(jp[1]));
         }
-        String table = BenchCommand.table(List.of(peak, train), null, 2, "");
+        String table = org.dlc4j.bench.BenchSuite.table(List.of(peak, train), null, 2, "");
         assertTrue(table.contains("medians of 3 rounds"), table);
         String row = table.lines().filter(l -> l.startsWith("| DiT training step")).findFirst().orElseThrow();
         assertTrue(row.contains("| 50.0 | images/s |"), row);
