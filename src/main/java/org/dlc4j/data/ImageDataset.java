@@ -128,7 +128,7 @@ public record ImageDataset(String name, int count, int channels, int height, int
                 classNames);
     }
 
-    /** The first {@code n} images, or all of them if there are fewer (so a "--limit" never fails). */
+    /** The first {@code n} images, or all of them if there are fewer (so a limit never fails). */
     public ImageDataset take(int n) {
         require(n >= 0, "n must be >= 0: " + n);
         return n >= count ? this : slice(0, n);
