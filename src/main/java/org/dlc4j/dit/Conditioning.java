@@ -9,5 +9,15 @@ public enum Conditioning {
     /** A Discrete Latent Code: per-position token embeddings, averaged (the reference's SEMEmbedder). */
     DLC,
     /** The continuous SEM vector through a linear layer, with a learned null vector (the reference's ContEmbedder). */
-    SEM
+    SEM;
+
+    /** "none", "class", "dlc" or "sem". */
+    public static Conditioning parse(String s) {
+        for (Conditioning c : values()) {
+            if (c.name().equalsIgnoreCase(s)) {
+                return c;
+            }
+        }
+        throw org.dlc4j.util.InvalidInputException.of("cond", "cond '" + s + "' is not none, class, dlc or sem");
+    }
 }

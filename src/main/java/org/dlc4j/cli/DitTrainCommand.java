@@ -1,0 +1,154 @@
+package org.dlc4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.dit.Conditioning;
+import org.dlc4j.dit.DiT;
+import org.dlc4j.dit.DitTraining;
+import org.dlc4j.eval.Images;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.sem.TrainedEncoder;
+import org.dlc4j.util.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dlc dit train}: train a DiT on Fashion-MNIST train; the flags choose the model and the conditioning, {@link org.dlc4j.dit.DitTraining} trains it. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a DiT on Fashion-MNIST train (resumable).")
+final class DitTrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--preset", defaultValue = "DiT-T/4", description = "Model size: tiny, DiT-T/4, DiT-T/2, DiT-S/4, DiT-S/2 (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--cond", defaultValue = "dlc", description = "none, class, dlc or sem (default: ${DEFAULT-VALUE}).")
+    String cond;
+
+    @Option(names = "--encoder", description = "SEM encoder for --cond dlc|sem (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
+    Path encoderPath;
+
+    @Option(names = "--codes", description = "DLC file of the training images (dlc encode --split train); else they are encoded with --encoder.")
+    Path codesPath;
+
+    @Option(names = "--epochs", description = "Passes over the training images (default: 6).")
+    Integer epochs;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
+    int limit;
+
+    @Option(names = "--batch", description = "Images per step (default: 128).")
+    Integer batch;
+
+    @Option(names = "--lr", description = "AdamW learning rate, constant (default: 5e-4; the reference's is 1e-4).")
+    Double lr;
+
+    @Option(names = "--code-pooling", description = "How --cond dlc pools its L token embeddings: scaled (mean × √L: the code is"
+            + " read much sooner, README) or mean (the reference's SEMEmbedder) (default: scaled).")
+    String codePooling;
+
+    @Option(names = "--out", description = "Where to write the trained model (default: models/dit/fmnist-COND.safetensors).")
+    Path out;
+
+    @Option(names = "--checkpoint", description = "Resumable training state (default: out/dit/train-COND.safetensors).")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
+    boolean resume;
+
+    @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume).")
+    Long stopAt;
+
+    @Option(names = "--snapshot-every", defaultValue = "0",
+            description = "Also write the EMA weights every this many steps beside the checkpoint, for FD against images seen (default: never).")
+    long snapshotEvery;
+
+    @Override
+    public Integer call() {
+        Conditioning conditioning = Conditioning.parse(cond);
+        if (snapshotEvery < 0) {
+            throw new InvalidInputException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
+        }
+        if (lr != null && !(lr > 0)) {
+            throw new InvalidInputException("--lr must be positive, not " + lr);
+        }
+        if (batch != null && batch < 1) {
+            throw new InvalidInputException("--batch must be at least 1");
+        }
+        if (codePooling != null && !codePooling.equals("mean") && !codePooling.equals("scaled")) {
+            throw new InvalidInputException("--code-pooling '" + codePooling + "' is not mean or scaled");
+        }
+        if (codePooling != null && conditioning != Conditioning.DLC) {
+            throw new InvalidInputException("--code-pooling applies to --cond dlc only");
+        }
+        DiT.Config model;
+        try {
+            model = DiT.Config.preset(preset);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(e.getMessage());
+        }
+        ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
+        String name = conditioning.name().toLowerCase(Locale.ROOT);
+        Path target = out != null ? out : ModelStore.shipped().dit(conditioning);
+        Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "dit", "train-" + name + ".safetensors");
+        Path encoder = encoderPath != null ? encoderPath : ModelStore.shipped().encoder();
+        try (NDManager manager = common.newManager()) {
+            DitTraining.Data d;
+            switch (conditioning) {
+                case NONE -> d = new DitTraining.Data(train, null, null, "");
+                case CLASS -> {
+                    d = new DitTraining.Data(train, null, null, "");
+                    model = model.conditionedOn(conditioning, FashionMnist.CLASS_NAMES.size(), 0, 0, 0);
+                }
+                case DLC -> {
+                    DlcFile codes;
+                    if (codesPath != null) {
+                        codes = DlcFile.read(codesPath);
+                        if (limit > 0) {
+                            codes = codes.take(Math.min(limit, codes.count()));
+                        }
+                    } else {
+                        try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
+                            codes = enc.codes(train, enc.config().tau(), false);
+                        }
+                    }
+                    d = new DitTraining.Data(train, codes, null, codes.encoderSha());
+                    model = model.conditionedOn(conditioning, 0, codes.length(), codes.vocab(), 0).withScaledCodes(!"mean".equals(codePooling));
+                }
+                case SEM -> {
+                    try (TrainedEncoder enc = TrainedEncoder.load(manager, encoder)) {
+                        var e = enc.encode(train, enc.config().tau(), false, true, 256);
+                        d = new DitTraining.Data(train, null, e.sem(), enc.sha256());
+                        model = model.conditionedOn(conditioning, 0, 0, 0, enc.config().dim());
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+            DitTraining.Config c = DitTraining.Config.fmnist(model, common.seed);
+            if (epochs != null) {
+                c = c.withEpochs(epochs);
+            }
+            c = c.withSnapshotEvery(snapshotEvery);
+            if (lr != null) {
+                c = c.withLr(lr);
+            }
+            if (batch != null) {
+                c = c.withBatch(batch);
+            }
+            System.out.printf(Locale.ROOT, "%s: %.2f GFLOP per image forward, %d images%n", model.describe(), 2e-9 * model.forwardMacs(), train.count());
+            var r = DitTraining.train(manager, c, d, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE);
+            System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.1f images/s (%.1f GFLOP/s in the model), last loss %.4f%n", r.steps(),
+                    r.totalSteps(), r.trainSeconds(), r.imagesPerSecond(), r.imagesPerSecond() * 6e-9 * model.forwardMacs(), r.finalLoss());
+            System.out.println(r.finished() ? "wrote " + target : "stopped; continue with --resume (checkpoint " + ckpt + ")");
+        }
+        return 0;
+    }
+}

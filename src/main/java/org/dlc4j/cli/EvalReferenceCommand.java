@@ -1,0 +1,59 @@
+package org.dlc4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.eval.FeatureNet;
+import org.dlc4j.eval.ReferenceStats;
+import org.dlc4j.util.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dlc eval reference}: check (or rebuild) the stored Fashion-MNIST reference statistics. */
+@Command(name = "reference", mixinStandardHelpOptions = true,
+        description = "Check the stored Fashion-MNIST reference statistics, or rebuild them with --recompute.")
+final class EvalReferenceCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    NetworkOption network;
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--split", split = ",", defaultValue = "train,test", description = "Splits (default: ${DEFAULT-VALUE}).")
+    List<String> splits;
+
+    @Option(names = "--recompute", description = "Recompute from the images and overwrite the stored statistics.")
+    boolean recompute;
+
+    @Override
+    public Integer call() {
+        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
+            for (String split : splits) {
+                Path path = ReferenceStats.defaultPath(split);
+                ReferenceStats stats;
+                if (recompute) {
+                    if (!net.sha256().equals(FeatureNet.PINNED_SHA256)) {
+                        throw new InvalidInputException("the stored statistics serve the pinned feature network; to ship another network, put its"
+                                + " SHA-256 in FeatureNet.PINNED_SHA256 first (dlc eval --ref test computes an unpinned network's statistics on the fly)");
+                    }
+                    ImageDataset images = FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
+                    stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, FeatureNet.EMBED_BATCH), net.sha256(), manager);
+                    stats.save(path);
+                } else {
+                    stats = ReferenceStats.load(path, net.sha256());
+                }
+                System.out.printf(Locale.ROOT, "%s: %s, %d images, %d-d features, %d-d spatial, feature net %s%n", path, stats.name(),
+                        stats.count(), stats.pool().dim(), stats.spatial().dim(), stats.featureSha().substring(0, 12));
+            }
+        }
+        return 0;
+    }
+}

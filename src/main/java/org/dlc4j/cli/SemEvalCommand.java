@@ -1,0 +1,105 @@
+package org.dlc4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.eval.FeatureMatrix;
+import org.dlc4j.eval.LinearProbe;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.report.Grids;
+import org.dlc4j.sem.CodeStats;
+import org.dlc4j.sem.TrainedEncoder;
+import org.dlc4j.util.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Linear probes on the codes (one-hot) and on the continuous SEM and [CLS] features, code usage, nearest-code grid.")
+final class SemEvalCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--encoder", description = "Encoder (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
+    Path encoderPath;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Use the first N train and test images only (default: all).")
+    int limit;
+
+    @Option(names = "--knn", split = ",", defaultValue = "1,5,20,50",
+            description = "Neighbour counts of the k-nearest-code class vote, an estimate of how much class a code carries beyond the linear probe (default: ${DEFAULT-VALUE}).")
+    int[] knnCounts;
+
+    @Option(names = "--grid", defaultValue = "out/sem/nearest-codes.png", description = "Nearest-code grid (default: ${DEFAULT-VALUE}).")
+    Path grid;
+
+    @Override
+    public Integer call() {
+        int max = limit > 0 ? limit : Integer.MAX_VALUE;
+        if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k < 1)) {
+            throw new InvalidInputException("--knn takes neighbour counts ≥ 1, for example --knn 1,5,20,50");
+        }
+        ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, max);
+        ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, max);
+        if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k > train.count())) {
+            throw new InvalidInputException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
+        }
+        try (NDManager manager = common.newManager();
+             TrainedEncoder enc = TrainedEncoder.load(manager, (encoderPath != null ? encoderPath : ModelStore.shipped().encoder()))) {
+            var c = enc.config();
+            var tr = enc.encode(train, c.tau(), false, true, 256);
+            var te = enc.encode(test, c.tau(), false, true, 256);
+            var probe = LinearProbe.Config.defaults(common.seed);
+            var dlc = LinearProbe.fit(new LinearProbe.Tokens(tr.tokens(), c.length(), c.vocab()), train.labels(),
+                    new LinearProbe.Tokens(te.tokens(), c.length(), c.vocab()), test.labels(), 10, probe, manager);
+            var semX = LinearProbe.Vectors.standardised(new FeatureMatrix(train.count(), c.dim(), tr.sem()));
+            var sem = LinearProbe.fit(semX, train.labels(), semX.like(new FeatureMatrix(test.count(), c.dim(), te.sem())), test.labels(), 10, probe, manager);
+            var clsX = LinearProbe.Vectors.standardised(new FeatureMatrix(train.count(), c.dim(), tr.cls()));
+            var cls = LinearProbe.fit(clsX, train.labels(), clsX.like(new FeatureMatrix(test.count(), c.dim(), te.cls())), test.labels(), 10, probe, manager);
+            DlcFile codes = new DlcFile(te.tokens(), c.length(), c.vocab(), test.labels(), null, c.tau(), enc.sha256(), test.name());
+            CodeStats stats = CodeStats.of(codes);
+            System.out.printf(Locale.ROOT, "encoder %s (%d×%d)%n", enc.sha256().substring(0, 12), c.length(), c.vocab());
+            System.out.printf(Locale.ROOT, "linear probe, test accuracy: DLC one-hot %.4f | continuous SEM %.4f | backbone feature (%s) %.4f%n",
+                    dlc.testAccuracy(), sem.testAccuracy(), c.resnet() ? "pooled" : "[CLS]", cls.testAccuracy());
+            System.out.printf(Locale.ROOT, "code usage on test: %.1f%% of V per position on average (min %.1f%%), perplexity %.1f, %d distinct codes of %d%n",
+                    100 * stats.meanUsage(), 100 * java.util.Arrays.stream(stats.usage()).min().orElse(0), stats.meanPerplexity(),
+                    stats.distinctCodes(), stats.count());
+            DlcFile trainCodes = new DlcFile(tr.tokens(), c.length(), c.vocab(), train.labels(), null, c.tau(), enc.sha256(), train.name());
+            StringBuilder knn = new StringBuilder();
+            for (int k : knnCounts) {
+                knn.append(String.format(Locale.ROOT, " | k=%d %.1f%%", k, 100 * CodeStats.knnLabelAccuracy(te.tokens(), test.labels(), trainCodes, k)));
+            }
+            System.out.printf(Locale.ROOT, "class of the k train codes sharing most tokens (majority vote), on %d test codes:%s%n", test.count(),
+                    knn.substring(2));
+            writeNearest(grid, test, codes);
+            System.out.println("nearest-code grid: " + grid);
+        }
+        return 0;
+    }
+
+    /** For 10 queries (the first test image of each class), the query then the 8 test images sharing most tokens. */
+    static void writeNearest(Path grid, ImageDataset test, DlcFile codes) {
+        java.util.List<Integer> queries = new java.util.ArrayList<>();
+        for (int cls = 0; cls < 10; cls++) {
+            for (int i = 0; i < test.count(); i++) {
+                if (test.labels()[i] == cls) {
+                    queries.add(i);
+                    break;
+                }
+            }
+        }
+        int[] q = queries.stream().mapToInt(Integer::intValue).toArray();
+        int[][] neighbours = new int[q.length][];
+        for (int r = 0; r < q.length; r++) {
+            neighbours[r] = CodeStats.nearest(codes, q[r], 8);
+        }
+        Grids.rows(grid, test, q, test, neighbours);
+    }
+}
