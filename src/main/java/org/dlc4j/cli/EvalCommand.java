@@ -1,12 +1,10 @@
 package org.dlc4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.eval.Evaluator;
@@ -14,10 +12,6 @@ import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.FeatureSet;
 import org.dlc4j.eval.Images;
 import org.dlc4j.eval.Reference;
-import org.dlc4j.eval.ReferenceStats;
-import org.dlc4j.io.AtomicFiles;
-import org.dlc4j.io.Json;
-import org.dlc4j.io.Provenance;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,23 +74,9 @@ public final class EvalCommand implements Callable<Integer> {
             if (reference.features() == null) {
                 System.out.println("(KID and precision/recall need the reference images: " + reference.note() + ")");
             }
-            writeJson(json, net, reference.stats(), reports, common.seed);
+            Evaluator.writeJson(json, net, reference.stats(), reports, common.seed);
             System.out.println("report: " + json);
         }
         return 0;
-    }
-
-    static void writeJson(Path path, FeatureNet net, ReferenceStats ref, List<Evaluator.Report> reports, long seed) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("feature_net_sha256", net.sha256());
-        doc.put("reference", ref.name());
-        doc.put("reference_count", ref.count());
-        doc.put("seed", seed);
-        doc.put("command", Provenance.command());
-        doc.put("commit", Provenance.commit());
-        doc.put("note", "metrics are computed in the feature space of the project's Fashion-MNIST CNN, not Inception: they compare only with each other");
-        doc.put("reports", reports);
-        String text = Json.pretty(doc); // strict JSON: an undefined metric (NaN) is written as null
-        AtomicFiles.write(path, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

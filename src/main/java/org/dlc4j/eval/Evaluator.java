@@ -1,10 +1,15 @@
 package org.dlc4j.eval;
 
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.dlc4j.io.AtomicFiles;
+import org.dlc4j.io.Json;
+import org.dlc4j.io.Provenance;
 import org.dlc4j.util.Rng;
 
 /**
@@ -89,5 +94,21 @@ public final class Evaluator {
 
     private static String nanDash(double v) {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+
+    /** The JSON report: the reports with the feature network, the reference and the provenance (strict JSON: NaN as null). */
+    public static void writeJson(Path path, FeatureNet net, ReferenceStats ref, List<Evaluator.Report> reports, long seed) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("feature_net_sha256", net.sha256());
+        doc.put("reference", ref.name());
+        doc.put("reference_count", ref.count());
+        doc.put("seed", seed);
+        doc.put("command", Provenance.command());
+        doc.put("commit", Provenance.commit());
+        doc.put("note", "metrics are computed in the feature space of the project's Fashion-MNIST CNN, not Inception: they compare only with each other");
+        doc.put("reports", reports);
+        String text = Json.pretty(doc); // strict JSON: an undefined metric (NaN) is written as null
+        AtomicFiles.writeString(path, text);
     }
 }
