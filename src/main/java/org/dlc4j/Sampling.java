@@ -1,6 +1,6 @@
 package org.dlc4j;
 
-import org.dlc4j.text.Unmasking;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.util.InvalidInputException;
 
 /**

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Evaluator;

@@ -1,6 +1,6 @@
 package org.dlc4j.cli;
 
-import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 

@@ -15,7 +15,7 @@ import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Images;
-import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.text.TextToDlc;

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.pipeline.CodeSampling;
 import org.dlc4j.pipeline.ModelStore;
-import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.SeddTraining;
 import org.dlc4j.prior.TrainedPrior;

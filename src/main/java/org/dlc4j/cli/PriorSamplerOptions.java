@@ -1,6 +1,6 @@
 package org.dlc4j.cli;
 
-import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 

@@ -17,7 +17,7 @@ import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.Images;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.report.Plots;
-import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.experiments.PriorSweep;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package org.dlc4j.cli;
 
-import org.dlc4j.text.Unmasking;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import picocli.CommandLine.Option;
 
 /** The unmasking sampler's flags, shared by text sample and generate --prompt. */

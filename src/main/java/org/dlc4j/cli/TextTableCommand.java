@@ -1,5 +1,6 @@
 package org.dlc4j.cli;
 
+import org.dlc4j.diffusion.gaussian.Guidance;
 import org.dlc4j.pipeline.Compatibility;
 import org.dlc4j.pipeline.CodeSampling;
 import org.dlc4j.pipeline.ModelStore;
@@ -27,7 +28,7 @@ import org.dlc4j.text.Captions;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TrainedText;
-import org.dlc4j.text.Unmasking;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.util.Rng;
 import org.dlc4j.experiments.TextTable;
 import org.dlc4j.util.InvalidInputException;

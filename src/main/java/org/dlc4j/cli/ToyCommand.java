@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.dlc4j.diffusion.BetaSchedule;
+import org.dlc4j.diffusion.gaussian.BetaSchedule;
 import org.dlc4j.toy.KlEstimator;
 import org.dlc4j.toy.ToyStudy;
 import org.dlc4j.util.InvalidInputException;

@@ -3,10 +3,10 @@ package org.dlc4j.dit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.dlc4j.diffusion.Denoiser;
-import org.dlc4j.diffusion.GaussianSampler;
-import org.dlc4j.diffusion.Guidance;
-import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.diffusion.gaussian.Denoiser;
+import org.dlc4j.diffusion.gaussian.GaussianSampler;
+import org.dlc4j.diffusion.gaussian.Guidance;
+import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.util.Rng;
 
 /**

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Evaluator;

@@ -13,7 +13,7 @@ import org.dlc4j.eval.Images;
 import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.pipeline.Generator;
-import org.dlc4j.prior.PriorSampler;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.report.Plots;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;

@@ -23,7 +23,7 @@ import org.dlc4j.sem.CodeStats;
 import org.dlc4j.text.Captions;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TrainedText;
-import org.dlc4j.text.Unmasking;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;

@@ -1,5 +1,6 @@
 package org.dlc4j.prior;
 
+import org.dlc4j.diffusion.discrete.Absorbing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

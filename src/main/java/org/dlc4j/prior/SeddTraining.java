@@ -1,5 +1,7 @@
 package org.dlc4j.prior;
 
+import org.dlc4j.diffusion.discrete.Absorbing;
+import org.dlc4j.diffusion.discrete.LogLinearNoise;
 import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
 package org.dlc4j.text;
 
+import org.dlc4j.diffusion.discrete.MaskedDiffusion;
 import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

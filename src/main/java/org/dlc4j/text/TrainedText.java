@@ -1,5 +1,6 @@
 package org.dlc4j.text;
 
+import org.dlc4j.diffusion.discrete.Unmasking;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;

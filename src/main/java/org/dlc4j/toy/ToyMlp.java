@@ -2,7 +2,7 @@ package org.dlc4j.toy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.dlc4j.diffusion.Denoiser;
+import org.dlc4j.diffusion.gaussian.Denoiser;
 import org.dlc4j.nn.Embedding;
 import org.dlc4j.nn.Init;
 import org.dlc4j.nn.Linear;

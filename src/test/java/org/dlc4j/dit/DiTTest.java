@@ -1,5 +1,6 @@
 package org.dlc4j.dit;
 
+import org.dlc4j.diffusion.gaussian.Guidance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -149,7 +150,7 @@ class DiTTest {
             try (TrainedDit dit = TrainedDit.load(m, dir.resolve("a-dit.safetensors"))) {
                 assertEquals("abc", dit.encoderSha());
                 Condition cond = Condition.codes(java.util.Arrays.copyOf(codes.tokens(), 3 * l), l);
-                var plain = new DitSampling.Options(org.dlc4j.diffusion.SamplerConfig.ddim(5, 0.0), 1.0, Integer.MAX_VALUE, 2);
+                var plain = new DitSampling.Options(org.dlc4j.diffusion.gaussian.SamplerConfig.ddim(5, 0.0), 1.0, Integer.MAX_VALUE, 2);
                 float[] x1 = DitSampling.sample(m, dit.model(), cond, plain, new Rng(7));
                 float[] x2 = DitSampling.sample(m, dit.model(), cond, plain, new Rng(7));
                 assertArrayEquals(x1, x2, 0f, "the same seed gives the same samples");
@@ -157,12 +158,12 @@ class DiTTest {
                 // Guidance, checked against the same DDIM walk written out by hand: ε_u + 3·(ε_c − ε_u) from two separate
                 // passes, the variance channel from the conditional one. Ignoring guidance, or guiding with the wrong
                 // branch, scale or channel, fails here.
-                var sampler = org.dlc4j.diffusion.SamplerConfig.ddim(5, 0.0);
+                var sampler = org.dlc4j.diffusion.gaussian.SamplerConfig.ddim(5, 0.0);
                 var guided = new DitSampling.Options(sampler, 3.0, Integer.MAX_VALUE, 3);
                 float[] g = DitSampling.sample(m, dit.model(), cond, guided, new Rng(7));
                 float[] unguided = DitSampling.sample(m, dit.model(), cond, new DitSampling.Options(sampler, 1.0, Integer.MAX_VALUE, 3), new Rng(7));
                 DiT net = dit.model();
-                org.dlc4j.diffusion.Denoiser byHand = (x, t) -> {
+                org.dlc4j.diffusion.gaussian.Denoiser byHand = (x, t) -> {
                     NDArray cOut = net.forward(x, t, cond);
                     NDArray uOut = net.forward(x, t, cond.asNull());
                     NDArray cEps = cOut.get(":, 0:1");

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.dlc4j.diffusion.DiffusionConfig;
-import org.dlc4j.diffusion.GaussianDiffusion;
+import org.dlc4j.diffusion.gaussian.DiffusionConfig;
+import org.dlc4j.diffusion.gaussian.GaussianDiffusion;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.toy.GridMixture;
@@ -28,7 +28,7 @@ class TrainerResumeTest {
     static final int STEPS = 40;
     static final Trainer.Config CONFIG = new Trainer.Config(STEPS, 3e-3, 5, new AdamW.Config(0.9, 0.999, 1e-8, 0.01), 1.0, 0.9, 0);
     static final GridMixture DATA = new GridMixture(9, 1.0, 0.1);
-    static final GaussianDiffusion DIFFUSION = new GaussianDiffusion(DiffusionConfig.improvedContinuous(org.dlc4j.diffusion.BetaSchedule.COSINE, 100));
+    static final GaussianDiffusion DIFFUSION = new GaussianDiffusion(DiffusionConfig.improvedContinuous(org.dlc4j.diffusion.gaussian.BetaSchedule.COSINE, 100));
 
     static Trainer.LossFn lossFor(ToyMlp model) {
         return (mgr, rng, step) -> {

@@ -3,10 +3,10 @@ package org.dlc4j.parity;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.dlc4j.diffusion.Denoiser;
-import org.dlc4j.diffusion.GaussianDiffusion;
-import org.dlc4j.diffusion.GaussianSampler;
-import org.dlc4j.diffusion.SamplerConfig;
+import org.dlc4j.diffusion.gaussian.Denoiser;
+import org.dlc4j.diffusion.gaussian.GaussianDiffusion;
+import org.dlc4j.diffusion.gaussian.GaussianSampler;
+import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.Condition;
 import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;

@@ -1,5 +1,6 @@
 package org.dlc4j.prior;
 
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package org.dlc4j.text;
 
+import org.dlc4j.diffusion.discrete.Unmasking;
+import org.dlc4j.diffusion.discrete.MaskedDiffusion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

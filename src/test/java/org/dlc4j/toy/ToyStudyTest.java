@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.dlc4j.diffusion.BetaSchedule;
+import org.dlc4j.diffusion.gaussian.BetaSchedule;
 import org.dlc4j.io.JsonTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.dlc4j.diffusion;
+package org.dlc4j.diffusion.gaussian;
 
 import ai.djl.ndarray.NDArray;
 import java.util.function.Supplier;

@@ -1,4 +1,4 @@
-package org.dlc4j.diffusion;
+package org.dlc4j.diffusion.gaussian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.dlc4j.prior;
+package org.dlc4j.diffusion.discrete;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

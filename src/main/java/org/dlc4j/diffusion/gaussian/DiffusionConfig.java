@@ -1,4 +1,4 @@
-package org.dlc4j.diffusion;
+package org.dlc4j.diffusion.gaussian;
 
 /**
  * A Gaussian diffusion process and its training objective.

@@ -1,4 +1,4 @@
-package org.dlc4j.text;
+package org.dlc4j.diffusion.discrete;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package org.dlc4j.prior;
+package org.dlc4j.diffusion.discrete;
 
 /**
  * SEDD's log-linear noise schedule: the total noise σ̄(t) = −log(1 − (1 − ε)t) and its rate σ̄'(t) = (1 − ε)/(1 − (1 − ε)t),

@@ -1,4 +1,4 @@
-package org.dlc4j.prior;
+package org.dlc4j.diffusion.discrete;
 
 import java.util.Locale;
 import org.dlc4j.util.Rng;

@@ -1,4 +1,4 @@
-package org.dlc4j.prior;
+package org.dlc4j.diffusion.discrete;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -110,7 +110,7 @@ public record Absorbing(int vocab) {
     }
 
     /** e^x − 1 as the reference computes it: expm1 below 0.5, exp − 1 above. */
-    static double expm1Stable(double x) {
+    public static double expm1Stable(double x) {
         return x < 0.5 ? Math.expm1(x) : Math.exp(x) - 1;
     }
 }

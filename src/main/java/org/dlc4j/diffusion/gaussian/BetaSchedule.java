@@ -1,4 +1,4 @@
-package org.dlc4j.diffusion;
+package org.dlc4j.diffusion.gaussian;
 
 /** Noise schedules β₁..β_T. */
 public enum BetaSchedule {
