@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dlc4j.diffusion.gaussian.BetaSchedule;
 import org.dlc4j.toy.KlEstimator;
-import org.dlc4j.toy.ToyStudy;
+import org.dlc4j.experiments.ToyStudy;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -34,7 +34,7 @@ import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TrainedText;
 import org.dlc4j.diffusion.discrete.Unmasking;
-import org.dlc4j.toy.ToyStudy;
+import org.dlc4j.experiments.ToyStudy;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;

@@ -1,7 +1,7 @@
 /**
- * The paper's 2-D toy study (Sec. 3, Fig. 2): diffusion models fitted to a grid of Gaussians unconditionally, with
- * the oracle component, or with the component a fitted Gaussian mixture infers, scored by a KDE estimate of
- * KL(p_data ‖ p_θ) and written as an HTML report ({@link org.dlc4j.toy.ToyStudy}). It uses diffusion and nn and is
- * independent of the image models.
+ * The paper's 2-D toy system (Section 3): a grid mixture of Gaussians ({@link org.dlc4j.toy.GridMixture}), the MLP
+ * denoiser, EM for the GMM "oracle" codes ({@link org.dlc4j.toy.GaussianMixtureEm}), and the KDE estimate of the KL
+ * ({@link org.dlc4j.toy.KlEstimator}). The study that trains and compares them is experiments.ToyStudy; the diffusion
+ * it runs is diffusion.gaussian.
  */
 package org.dlc4j.toy;

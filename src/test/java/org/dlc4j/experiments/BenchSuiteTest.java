@@ -1,4 +1,4 @@
-package org.dlc4j.bench;
+package org.dlc4j.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
-package org.dlc4j.toy;
+package org.dlc4j.experiments;
 
+import org.dlc4j.toy.KlEstimator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package org.dlc4j.bench;
+package org.dlc4j.experiments;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package org.dlc4j.toy;
+package org.dlc4j.experiments;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

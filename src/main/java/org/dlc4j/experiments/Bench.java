@@ -1,4 +1,4 @@
-package org.dlc4j.bench;
+package org.dlc4j.experiments;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

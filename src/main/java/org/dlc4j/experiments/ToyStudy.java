@@ -1,5 +1,10 @@
-package org.dlc4j.toy;
+package org.dlc4j.experiments;
 
+import org.dlc4j.toy.KlEstimator;
+import org.dlc4j.toy.ToyMlp;
+import org.dlc4j.toy.GridMixture;
+import org.dlc4j.toy.Kde;
+import org.dlc4j.toy.GaussianMixtureEm;
 import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
