@@ -54,11 +54,12 @@ final class BenchCommand implements Callable<Integer> {
             + " Debian's python3-torch).")
     String python;
 
-    @Option(names = "--out", defaultValue = "out/bench", description = "Folder for table.md and bench.json (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() throws IOException {
+        Path out = output.path;
         List<Bench.Preset> chosen = new ArrayList<>();
         for (String p : presets) {
             try {

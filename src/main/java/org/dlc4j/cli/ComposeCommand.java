@@ -69,11 +69,12 @@ public final class ComposeCommand implements Callable<Integer> {
     @Mixin
     GuidedSamplerOptions sampling;
 
-    @Option(names = "--out", defaultValue = "out/compose", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         Method m = Composition.Method.parse(method);
         if (sourceSpecs.size() < 2) {
             throw new InvalidInputException("dlc compose needs at least two sources, got " + sourceSpecs.size()

@@ -7,15 +7,16 @@ import org.dlc4j.compose.Composition.Method;
 import org.dlc4j.pipeline.Decoders;
 import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.util.InvalidInputException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The model flags of compose and its studies. */
 final class ComposeModelOptions {
-    @Option(names = "--encoder", description = "SEM encoder for image sources (default: the shipped one).")
-    Path encoder;
+    @Mixin
+    EncoderOption encoderFile;
 
-    @Option(names = "--dit", description = "DLC-conditioned DiT (default: the shipped models/dit/fmnist-dlc.safetensors).")
-    Path dlcDit;
+    @Mixin
+    DitOption ditFile;
 
     @Option(names = "--sem-dit", description = "SEM-conditioned DiT for --method embedding (default: models/dit/fmnist-sem.safetensors,"
             + " else out/dit/fmnist-sem.safetensors).")
@@ -30,6 +31,6 @@ final class ComposeModelOptions {
         if (!(tau > 0) || Double.isInfinite(tau)) {
             throw new InvalidInputException("--tau must be a positive number, not " + tau);
         }
-        return Decoders.load(manager, ModelStore.shipped(), encoder, dlcDit, semDit, methods);
+        return Decoders.load(manager, ModelStore.shipped(), encoderFile.path, ditFile.path, semDit, methods);
     }
 }

@@ -29,19 +29,13 @@ final class ComposeStudyCommand {
     /** The flags both studies share, and how they set a study up. */
     abstract static class Study {
         @Mixin
-        CommonOptions common;
-
-        @Mixin
-        DataOption data;
+        ScoringOptions scoring;
 
         @Mixin
         ComposeModelOptions models;
 
         @Mixin
         GuidedSamplerOptions sampling;
-
-        @Mixin
-        NetworkOption network;
 
         @Option(names = "--pairs", description = "Random pairs of test images from different classes.")
         Integer pairs;
@@ -52,11 +46,11 @@ final class ComposeStudyCommand {
         @Option(names = "--methods", split = ",", description = "Methods to compare: code, distribution, embedding.")
         List<String> methodNames;
 
-        @Option(names = "--out", description = "Output folder.")
-        Path out;
+        @Mixin
+        OutputOption output;
 
         /** Loads the test split, the DiTs the methods need and the feature network, and hands the study to {@code body}. */
-        Integer run(List<String> defaultMethods, int defaultPairs, int defaultN, String defaultOut, Body body) {
+        Integer run(List<String> defaultMethods, int defaultPairs, int defaultN, Body body) {
             List<Method> methods = new ArrayList<>();
             for (String s : methodNames != null ? methodNames : defaultMethods) {
                 Method m = Composition.Method.parse(s);
@@ -69,16 +63,16 @@ final class ComposeStudyCommand {
             if (pairCount < 1 || perPair < 2) {
                 throw new InvalidInputException("--pairs must be at least 1 and --n at least 2 (Vendi compares samples), not " + pairCount + " and " + perPair);
             }
-            var settings = new CompositionStudy.Settings(pairCount, perPair, methods, sampling.options(), models.tau, common.seed);
-            Path dir = out != null ? out : Path.of(defaultOut);
+            var settings = new CompositionStudy.Settings(pairCount, perPair, methods, sampling.options(), models.tau, scoring.common.seed);
+            Path dir = output.path;
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            var test = FashionMnist.load(data.dir, FashionMnist.Split.TEST);
-            try (NDManager manager = common.newManager(); Decoders decoders = models.load(manager, EnumSet.copyOf(methods));
-                 FeatureNet net = network.load(manager)) {
+            var test = FashionMnist.load(scoring.data.dir, FashionMnist.Split.TEST);
+            try (NDManager manager = scoring.common.newManager(); Decoders decoders = models.load(manager, EnumSet.copyOf(methods));
+                 FeatureNet net = scoring.network.load(manager)) {
                 body.run(decoders, new CompositionStudy(manager, test, decoders, net, settings), dir);
             }
             return 0;
@@ -102,12 +96,13 @@ final class ComposeStudyCommand {
 
         @Override
         public Integer call() {
+        Path out = output.path;
             DlcFile gallery = galleryPath != null ? DlcFile.read(galleryPath) : null;
             if (gallery != null && (gallery.labels() == null || codeKnn < 1 || codeKnn > gallery.count())) {
                 throw new InvalidInputException("--code-gallery needs labelled codes (dlc encode --split train) and --code-knn in 1.." + gallery.count()
                         + ", not " + codeKnn);
             }
-            return run(List.of("code", "distribution", "embedding"), 10, 256, "out/compose/table", (decoders, study, dir) -> {
+            return run(List.of("code", "distribution", "embedding"), 10, 256, (decoders, study, dir) -> {
                 if (gallery != null && decoders.dlc() != null) {
                     checkGallery(gallery, decoders);
                 }
@@ -142,7 +137,7 @@ final class ComposeStudyCommand {
                     throw new InvalidInputException("--grid weights must lie in [0, 1], not " + w);
                 }
             }
-            return run(List.of("code"), 3, 64, "out/compose/sweep", (decoders, study, dir) -> {
+            return run(List.of("code"), 3, 64, (decoders, study, dir) -> {
                 study.sweep(dir, grid);
                 System.out.println("wrote " + dir.resolve("sweep.csv") + " and " + dir.resolve("sweep.png"));
             });

@@ -15,16 +15,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--out", defaultValue = "out/demo", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
-    @Option(names = "--encoder", description = "SEM encoder (default: the one the shipped DLC DiT was trained on, from models/sem).")
-    Path encoderPath;
+    @Mixin
+
+    EncoderOption encoderFile;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         try (NDManager manager = common.newManager()) {
-            Path page = new Demo(out, encoderPath, common.seed).run(manager);
+            Path page = new Demo(out, encoderFile.path, common.seed).run(manager);
             System.out.println("demo written: open " + page);
         }
         return 0;

@@ -43,13 +43,7 @@ import picocli.CommandLine.Parameters;
         description = "FD, KID and conditional accuracy of DiT snapshots against training images seen (Figure 4); writes curve.csv and curve.png.")
 final class DitCurveCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOption data;
-
-    @Mixin
-    NetworkOption network;
+    ScoringOptions scoring;
 
     @Parameters(paramLabel = "MODEL", arity = "1..*", description = "Trained DiTs or snapshots (e.g. out/dit/train-dlc-step*.safetensors).")
     List<Path> models = new ArrayList<>();
@@ -63,14 +57,16 @@ final class DitCurveCommand implements Callable<Integer> {
     @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}: none).")
     double scale;
 
-    @Option(names = "--encoder", description = "SEM encoder for dlc and sem models (default: the shipped one).")
-    Path encoderPath;
+    @Mixin
 
-    @Option(names = "--out", defaultValue = "out/dit/curve", description = "Folder for curve.csv and curve.png (default: ${DEFAULT-VALUE}).")
-    Path out;
+    EncoderOption encoderFile;
+
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if (n < 2) {
             throw new InvalidInputException("--n must be at least 2 (FD needs a covariance)");
         }
@@ -79,10 +75,10 @@ final class DitCurveCommand implements Callable<Integer> {
                 throw new InvalidInputException("DiT model " + m + " not found: pass trained models or the snapshots of dlc dit train --snapshot-every");
             }
         }
-        var settings = new DitCurve.Settings(n, samplerOptions.config(), samplerOptions.describe(), scale, encoderPath, common.seed);
-        ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, n);
-        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
-            DitCurve.run(manager, settings, models, test, net, Reference.open("test", data.dir, 10_000, net, manager), out);
+        var settings = new DitCurve.Settings(n, samplerOptions.config(), samplerOptions.describe(), scale, encoderFile.path, scoring.common.seed);
+        ImageDataset test = FashionMnist.load(scoring.data.dir, FashionMnist.Split.TEST, n);
+        try (NDManager manager = scoring.common.newManager(); FeatureNet net = scoring.network.load(manager)) {
+            DitCurve.run(manager, settings, models, test, net, Reference.open("test", scoring.data.dir, 10_000, net, manager), out);
         }
         System.out.println("wrote " + out.resolve("curve.csv") + " and " + out.resolve("curve.png"));
         return 0;

@@ -45,8 +45,9 @@ final class DitSampleCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--encoder", description = "SEM encoder for --images (default: the shipped one).")
-    Path encoderPath;
+    @Mixin
+
+    EncoderOption encoderFile;
 
     @Option(names = "--class", description = "Condition on this class id (class-conditional models).")
     Integer classId;
@@ -54,11 +55,12 @@ final class DitSampleCommand implements Callable<Integer> {
     @Mixin
     GuidedSamplerOptions sampling;
 
-    @Option(names = "--out", defaultValue = "out/dit/samples", description = "Output folder: grid.png and samples.npz (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if (n < 1) {
             throw new InvalidInputException("--n must be at least 1");
         }
@@ -86,7 +88,7 @@ final class DitSampleCommand implements Callable<Integer> {
         if (sources > 1) {
             throw new InvalidInputException("give at most one of --codes, --images and --class");
         }
-        Path encoder = encoderPath != null ? encoderPath : ModelStore.shipped().encoderFor(dit.encoderSha());
+        Path encoder = encoderFile.resolveFor(dit.encoderSha());
         if (imagesPath != null && c.conditioning() != Conditioning.NONE) {
             return Conditioned.fromImages(manager, dit, loadImages(), encoder, n);
         }

@@ -33,8 +33,9 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--cond", defaultValue = "dlc", description = "none, class, dlc or sem (default: ${DEFAULT-VALUE}).")
     String cond;
 
-    @Option(names = "--encoder", description = "SEM encoder for --cond dlc|sem (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
-    Path encoderPath;
+    @Mixin
+
+    EncoderOption encoderFile;
 
     @Option(names = "--codes", description = "DLC file of the training images (dlc encode --split train); else they are encoded with --encoder.")
     Path codesPath;
@@ -55,8 +56,8 @@ final class DitTrainCommand implements Callable<Integer> {
             + " read much sooner, README) or mean (the reference's SEMEmbedder) (default: scaled).")
     String codePooling;
 
-    @Option(names = "--out", description = "Where to write the trained model (default: models/dit/fmnist-COND.safetensors).")
-    Path out;
+    @Mixin
+    ModelOutputOption output;
 
     @Option(names = "--checkpoint", description = "Resumable training state (default: out/dit/train-COND.safetensors).")
     Path checkpoint;
@@ -73,6 +74,7 @@ final class DitTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path out = output.path;
         Conditioning conditioning = Conditioning.parse(cond);
         if (snapshotEvery < 0) {
             throw new InvalidInputException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
@@ -99,7 +101,7 @@ final class DitTrainCommand implements Callable<Integer> {
         String name = conditioning.name().toLowerCase(Locale.ROOT);
         Path target = out != null ? out : ModelStore.shipped().dit(conditioning);
         Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "dit", "train-" + name + ".safetensors");
-        Path encoder = encoderPath != null ? encoderPath : ModelStore.shipped().encoder();
+        Path encoder = encoderFile.resolve();
         try (NDManager manager = common.newManager()) {
             DitTraining.Data d;
             switch (conditioning) {

@@ -24,8 +24,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--encoder", description = "SEM encoder (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
-    Path encoderPath;
+    @Mixin
+
+    EncoderOption encoderFile;
 
     @Option(names = "--split", description = "Fashion-MNIST split to encode: train or test.")
     String split;
@@ -33,8 +34,8 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--images", description = "Or a folder of PNGs / an .npz of images to encode.")
     Path images;
 
-    @Option(names = "--out", required = true, description = "DLC file to write (.safetensors).")
-    Path out;
+    @Mixin
+    RequiredOutputOption output;
 
     @Option(names = "--probs", description = "Also store the SEM distributions [N, L, V] at --tau (composition uses them).")
     boolean probs;
@@ -47,6 +48,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if ((split == null) == (images == null)) {
             throw new InvalidInputException("give exactly one of --split train|test and --images DIR|FILE.npz");
         }
@@ -58,7 +60,7 @@ public final class EncodeCommand implements Callable<Integer> {
             set = set.take(limit);
         }
         try (NDManager manager = common.newManager();
-             TrainedEncoder enc = TrainedEncoder.load(manager, (encoderPath != null ? encoderPath : ModelStore.shipped().encoder()))) {
+             TrainedEncoder enc = TrainedEncoder.load(manager, encoderFile.resolve())) {
             DlcFile codes = enc.codes(set, tau, probs);
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes of %d×%d from %s%nwrote %s%n", codes.count(), codes.length(), codes.vocab(), set.name(), out);

@@ -25,10 +25,8 @@ import picocli.CommandLine.Parameters;
 public final class EvalCommand implements Callable<Integer> {
 
     @Mixin
-    CommonOptions common;
 
-    @Mixin
-    NetworkOption network;
+    ScoringOptions scoring;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*", description = "Folders of PNGs (labels from metadata.tsv), generator output folders or .npz files.")
     List<Path> inputs = new ArrayList<>();
@@ -45,9 +43,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", defaultValue = "out/eval/report.json", description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
     Path json;
 
-    @Mixin
-    DataOption data;
-
     @Override
     public Integer call() {
         if (inputs.isEmpty()) {
@@ -62,19 +57,19 @@ public final class EvalCommand implements Callable<Integer> {
             ImageDataset images = Images.toFeatureInput(Images.load(input));
             sets.put(input.toString(), n > 0 ? images.take(n) : images);
         }
-        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
-            var reference = Reference.open(ref, data.dir, refN, net, manager);
+        try (NDManager manager = scoring.common.newManager(); FeatureNet net = scoring.network.load(manager)) {
+            var reference = Reference.open(ref, scoring.data.dir, refN, net, manager);
             List<Evaluator.Report> reports = new ArrayList<>();
             for (var e : sets.entrySet()) {
                 FeatureSet f = net.embed(e.getValue(), FeatureNet.EMBED_BATCH);
                 reports.add(Evaluator.evaluate(e.getKey(), f, reference.stats(), reference.features(),
-                        Evaluator.Options.defaults(common.seed), manager));
+                        Evaluator.Options.defaults(scoring.common.seed), manager));
             }
             System.out.print(Evaluator.table(reports));
             if (reference.features() == null) {
                 System.out.println("(KID and precision/recall need the reference images: " + reference.note() + ")");
             }
-            Evaluator.writeJson(json, net, reference.stats(), reports, common.seed);
+            Evaluator.writeJson(json, net, reference.stats(), reports, scoring.common.seed);
             System.out.println("report: " + json);
         }
         return 0;

@@ -19,13 +19,7 @@ import picocli.CommandLine.Option;
         description = "Check the stored Fashion-MNIST reference statistics, or rebuild them with --recompute.")
 final class EvalReferenceCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
-
-    @Mixin
-    NetworkOption network;
-
-    @Mixin
-    DataOption data;
+    ScoringOptions scoring;
 
     @Option(names = "--split", split = ",", defaultValue = "train,test", description = "Splits (default: ${DEFAULT-VALUE}).")
     List<String> splits;
@@ -35,7 +29,7 @@ final class EvalReferenceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
+        try (NDManager manager = scoring.common.newManager(); FeatureNet net = scoring.network.load(manager)) {
             for (String split : splits) {
                 Path path = ReferenceStats.defaultPath(split);
                 ReferenceStats stats;
@@ -44,7 +38,7 @@ final class EvalReferenceCommand implements Callable<Integer> {
                         throw new InvalidInputException("the stored statistics serve the pinned feature network; to ship another network, put its"
                                 + " SHA-256 in FeatureNet.PINNED_SHA256 first (dlc eval --ref test computes an unpinned network's statistics on the fly)");
                     }
-                    ImageDataset images = FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
+                    ImageDataset images = FashionMnist.load(scoring.data.dir, FashionMnist.Split.parse(split));
                     stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, FeatureNet.EMBED_BATCH), net.sha256(), manager);
                     stats.save(path);
                 } else {

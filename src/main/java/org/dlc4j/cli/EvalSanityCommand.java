@@ -19,30 +19,25 @@ import picocli.CommandLine.Option;
         description = "The validation table: test and corrupted test sets scored against train.")
 final class EvalSanityCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
-
-    @Mixin
-    NetworkOption network;
-
-    @Mixin
-    DataOption data;
+    ScoringOptions scoring;
 
     @Option(names = "--n", defaultValue = "10000", description = "Images per evaluated set and reference images for KID, P/R (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--out", defaultValue = "out/eval/sanity.md", description = "Markdown table (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
-        ImageDataset test = FashionMnist.load(data.dir, FashionMnist.Split.TEST, n);
-        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager)) {
-            Reference train = Reference.open("train", data.dir, n, net, manager);
-            var r = SanityTable.run(manager, test, train, net, common.seed);
+        Path out = output.path;
+        ImageDataset test = FashionMnist.load(scoring.data.dir, FashionMnist.Split.TEST, n);
+        try (NDManager manager = scoring.common.newManager(); FeatureNet net = scoring.network.load(manager)) {
+            Reference train = Reference.open("train", scoring.data.dir, n, net, manager);
+            var r = SanityTable.run(manager, test, train, net, scoring.common.seed);
             System.out.print(r.table());
             System.out.print(r.timing());
             AtomicFiles.writeString(out, "Reference: Fashion-MNIST train (FD/sFD from the stored statistics of all 60,000; KID and P/R against the first "
-                    + train.features().size() + "). Feature network " + net.sha256().substring(0, 12) + "…, seed " + common.seed + ".\n\n" + r.table() + r.timing());
+                    + train.features().size() + "). Feature network " + net.sha256().substring(0, 12) + "…, seed " + scoring.common.seed + ".\n\n" + r.table() + r.timing());
             System.out.println("table: " + out);
         }
         return 0;

@@ -30,8 +30,8 @@ final class EvalTrainFeaturesCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (for quick checks; default: all).")
     int limit;
 
-    @Option(names = "--out", description = "Where to write the trained network (default: models/eval/fmnist-features.safetensors).")
-    Path out;
+    @Mixin
+    ModelOutputOption output;
 
     @Option(names = "--checkpoint", defaultValue = "out/features/train.safetensors", description = "Resumable training state (default: ${DEFAULT-VALUE}).")
     Path checkpoint;
@@ -41,6 +41,7 @@ final class EvalTrainFeaturesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path out = output.path;
         FeatureTraining.Config c = FeatureTraining.Config.fmnist(common.seed);
         FeatureNet.Config net = c.net();
         if (width != null) {

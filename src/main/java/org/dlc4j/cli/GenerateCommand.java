@@ -34,11 +34,13 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--prior", description = "Trained prior (default: the shipped models/prior/fmnist-sedd.safetensors).")
-    Path priorPath;
+    @Mixin
 
-    @Option(names = "--dit", description = "DLC-conditioned DiT (default: the shipped models/dit/fmnist-dlc.safetensors).")
-    Path ditPath;
+    PriorOption priorFile;
+
+    @Mixin
+
+    DitOption ditFile;
 
     @Option(names = "--n", defaultValue = "64", description = "Images to generate (default: ${DEFAULT-VALUE}).")
     int n;
@@ -49,8 +51,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "Draw the codes from the text-to-DLC model for this prompt instead of from the prior.")
     String prompt;
 
-    @Option(names = "--text-model", description = "Text-to-DLC model for --prompt (default: the shipped models/text/fmnist-t2d.safetensors).")
-    Path textPath;
+    @Mixin
+
+    TextModelOption textFile;
 
     @Mixin
     TextSamplerOptions textOptions;
@@ -58,8 +61,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     GuidedSamplerOptions ditOptions;
 
-    @Option(names = "--out", defaultValue = "out/generate", description = "Output folder: grid.png, samples.npz, codes.safetensors (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
@@ -71,7 +74,7 @@ public final class GenerateCommand implements Callable<Integer> {
             return fromPrompt(options);
         }
         var priorConfig = priorOptions.config();
-        try (NDManager manager = common.newManager(); Generator models = Generator.load(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior", ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), "dit")) {
+        try (NDManager manager = common.newManager(); Generator models = Generator.load(manager, priorFile.resolve(), "prior", ditFile.resolve(), "dit")) {
             Generated g = models.generate(manager, n, priorConfig, options.batch(), options, common.seed);
             write(g, models.dit().model().config(), priorConfig.describe());
         }
@@ -80,10 +83,10 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Text to image: n codes for the prompt from the text-to-DLC model (seed), then one image per code (seed + 1). */
     private Integer fromPrompt(DitSampling.Options options) {
-        try (NDManager manager = common.newManager(); TrainedText text = CodeSampling.loadText(manager, textPath != null ? textPath : ModelStore.shipped().text(), "text-model")) {
+        try (NDManager manager = common.newManager(); TrainedText text = CodeSampling.loadText(manager, textFile.resolve(), "text-model")) {
             TextToDlc.Config tc = text.model().config();
             var textConfig = textOptions.config(tc.length());
-            try (TrainedDit dit = Compatibility.dlcDit(manager, ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), tc.length(), tc.vocab(), text.encoderSha(), "the text model", "dit")) {
+            try (TrainedDit dit = Compatibility.dlcDit(manager, ditFile.resolve(), tc.length(), tc.vocab(), text.encoderSha(), "the text model", "dit")) {
                 long start = System.nanoTime();
                 DlcFile codes = CodeSampling.fromPrompt(text, prompt, n, textConfig, options.batch(), common.seed);
                 Generated g = Generated.decode(manager, dit, codes, (System.nanoTime() - start) / 1e9, options, common.seed);
@@ -95,6 +98,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** codes.safetensors, samples.npz and grid.png to --out, and what it took. */
     private void write(Generated g, DiT.Config c, String codeSampler) {
+        Path out = output.path;
         g.codes().write(out.resolve("codes.safetensors"));
         g.conditioned().write(out, g.images(), c);
         System.out.printf(Locale.ROOT, "%d codes in %.1f s (%s), %d images in %.1f s (%s)%nwrote %s, %s and %s%n", n, g.codeSeconds(),

@@ -19,10 +19,7 @@ import picocli.CommandLine.Option;
                 + " or a built-in Fashion-MNIST baseline (--baseline pixels|features).")
 public final class LinearProbeCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
-
-    @Mixin
-    NetworkOption network;
+    ScoringOptions scoring;
 
     @Option(names = "--train", description = "Training representations (.npz).")
     Path train;
@@ -33,16 +30,13 @@ public final class LinearProbeCommand implements Callable<Integer> {
     @Option(names = "--baseline", description = "Probe Fashion-MNIST itself instead: pixels, or features (the pinned feature network's).")
     String baseline;
 
-    @Mixin
-    DataOption data;
-
     @Option(names = "--epochs", defaultValue = "10", description = "Passes over train per fit (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Override
     public Integer call() {
-        LinearProbe.Config defaults = LinearProbe.Config.defaults(common.seed);
-        var config = new LinearProbe.Config(epochs, defaults.batch(), defaults.lr(), defaults.weightDecays(), defaults.heldOut(), common.seed);
+        LinearProbe.Config defaults = LinearProbe.Config.defaults(scoring.common.seed);
+        var config = new LinearProbe.Config(epochs, defaults.batch(), defaults.lr(), defaults.weightDecays(), defaults.heldOut(), scoring.common.seed);
         if (baseline != null && (train != null || test != null)) {
             throw new InvalidInputException("--baseline probes Fashion-MNIST itself: drop --train/--test, or drop --baseline");
         }
@@ -52,12 +46,12 @@ public final class LinearProbeCommand implements Callable<Integer> {
         if (baseline == null && (train == null || test == null)) {
             throw new InvalidInputException("give both --train and --test (.npz with 'labels' and 'features' or 'tokens'), or --baseline pixels|features");
         }
-        try (NDManager manager = common.newManager()) {
+        try (NDManager manager = scoring.common.newManager()) {
             LinearProbe.Result result;
             if (baseline != null) {
-                ImageDataset tr = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN);
-                ImageDataset te = FashionMnist.load(data.dir, FashionMnist.Split.TEST);
-                try (FeatureNet net = baseline.equals("features") ? network.load(manager) : null) {
+                ImageDataset tr = FashionMnist.load(scoring.data.dir, FashionMnist.Split.TRAIN);
+                ImageDataset te = FashionMnist.load(scoring.data.dir, FashionMnist.Split.TEST);
+                try (FeatureNet net = baseline.equals("features") ? scoring.network.load(manager) : null) {
                     result = Probes.baseline(manager, tr, te, net, config);
                 }
             } else {

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         Provenance.setCommand("dlc " + String.join(" ", args));
         boolean verbose = Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new Main());
+        cli.setDefaultValueProvider(OutputOption.PROVIDER);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> reportFailure(e, verbose));
         cli.setParameterExceptionHandler((e, argv) -> {
             System.err.println("dlc: " + e.getMessage().lines().findFirst().orElse("bad arguments")

@@ -23,8 +23,9 @@ final class PriorSampleCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--prior", description = "Trained prior (default: the shipped models/prior/fmnist-sedd.safetensors).")
-    Path priorPath;
+    @Mixin
+
+    PriorOption priorFile;
 
     @Option(names = "--n", defaultValue = "1000", description = "Codes to draw (default: ${DEFAULT-VALUE}).")
     int n;
@@ -38,17 +39,18 @@ final class PriorSampleCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "Real codes to compare with: per-position total variation and exact copies of them.")
     Path comparePath;
 
-    @Option(names = "--out", defaultValue = "out/prior/codes.safetensors", description = "DLC file to write (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if (n < 1 || batch < 1) {
             throw new InvalidInputException("--n and --batch must be at least 1");
         }
         PriorSampler.Config sc = samplerOptions.config();
         DlcFile real = comparePath != null ? DlcFile.read(comparePath) : null;
-        try (NDManager manager = common.newManager(); TrainedPrior prior = CodeSampling.loadPrior(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior")) {
+        try (NDManager manager = common.newManager(); TrainedPrior prior = CodeSampling.loadPrior(manager, priorFile.resolve(), "prior")) {
             Sedd.Config mc = prior.model().config();
             if (real != null) {
                 SeddTraining.check(mc, real, "--compare");

@@ -32,19 +32,15 @@ import picocli.CommandLine.Option;
         description = "FD of prior→DiT generation against the remasking rate η (Figure 8) and the prior's step count; writes sweep.csv, eta.png, steps.png.")
 final class PriorSweepCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
+    ScoringOptions scoring;
 
     @Mixin
-    DataOption data;
+
+    PriorOption priorFile;
 
     @Mixin
-    NetworkOption network;
 
-    @Option(names = "--prior", description = "Trained prior (default: the shipped one).")
-    Path priorPath;
-
-    @Option(names = "--dit", description = "DLC-conditioned DiT (default: the shipped one).")
-    Path ditPath;
+    DitOption ditFile;
 
     @Option(names = "--n", defaultValue = "1000", description = "Images per setting (default: ${DEFAULT-VALUE}).")
     int n;
@@ -66,11 +62,12 @@ final class PriorSweepCommand implements Callable<Integer> {
     @Option(names = "--scale", defaultValue = "1.0", description = "DiT guidance scale (default: ${DEFAULT-VALUE}: none).")
     double scale;
 
-    @Option(names = "--out", defaultValue = "out/prior/sweep", description = "Folder for sweep.csv, eta.png and steps.png (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if (n < 2) {
             throw new InvalidInputException("--n must be at least 2 (FD needs a covariance)");
         }
@@ -78,11 +75,11 @@ final class PriorSweepCommand implements Callable<Integer> {
             throw new InvalidInputException("--scale must be ≥ 0, not " + scale);
         }
         var settings = new PriorSweep.Settings(n, etas, etaSteps, stepCounts, new DitSampling.Options(ditOptions.config(), scale, Integer.MAX_VALUE, 100),
-                common.seed);
-        try (NDManager manager = common.newManager(); FeatureNet net = network.load(manager);
-             Generator models = Generator.load(manager, priorPath != null ? priorPath : ModelStore.shipped().prior(), "prior",
-                     ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC), "dit")) {
-            PriorSweep.run(manager, settings, models, net, Reference.open("test", data.dir, 10_000, net, manager), out);
+                scoring.common.seed);
+        try (NDManager manager = scoring.common.newManager(); FeatureNet net = scoring.network.load(manager);
+             Generator models = Generator.load(manager, priorFile.resolve(), "prior",
+                     ditFile.resolve(), "dit")) {
+            PriorSweep.run(manager, settings, models, net, Reference.open("test", scoring.data.dir, 10_000, net, manager), out);
         }
         System.out.println("wrote " + out.resolve("sweep.csv") + ", " + out.resolve("eta.png") + " and " + out.resolve("steps.png"));
         return 0;

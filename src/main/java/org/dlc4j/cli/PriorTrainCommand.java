@@ -25,14 +25,15 @@ final class PriorTrainCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "SEDD-T", description = "Model size: tiny, SEDD-T, SEDD-S, SEDD-M (default: ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--out", description = "Where to write the trained prior (default: models/prior/fmnist-sedd.safetensors).")
-    Path out;
+    @Mixin
+    ModelOutputOption output;
 
     @Option(names = "--checkpoint", defaultValue = "out/prior/train.safetensors", description = "Resumable training state (default: ${DEFAULT-VALUE}).")
     Path checkpoint;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         DlcFile codes = training.codes();
         Sedd.Config model;
         try {

@@ -9,8 +9,6 @@ import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.eval.FeatureMatrix;
 import org.dlc4j.eval.LinearProbe;
-import org.dlc4j.pipeline.ModelStore;
-import org.dlc4j.report.Grids;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.InvalidInputException;
@@ -27,8 +25,9 @@ final class SemEvalCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--encoder", description = "Encoder (default: the shipped models/sem/fmnist-sem-32x64.safetensors).")
-    Path encoderPath;
+    @Mixin
+
+    EncoderOption encoderFile;
 
     @Option(names = "--limit", defaultValue = "0", description = "Use the first N train and test images only (default: all).")
     int limit;
@@ -52,7 +51,7 @@ final class SemEvalCommand implements Callable<Integer> {
             throw new InvalidInputException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
         }
         try (NDManager manager = common.newManager();
-             TrainedEncoder enc = TrainedEncoder.load(manager, (encoderPath != null ? encoderPath : ModelStore.shipped().encoder()))) {
+             TrainedEncoder enc = TrainedEncoder.load(manager, encoderFile.resolve())) {
             var c = enc.config();
             var tr = enc.encode(train, c.tau(), false, true, 256);
             var te = enc.encode(test, c.tau(), false, true, 256);
@@ -82,24 +81,5 @@ final class SemEvalCommand implements Callable<Integer> {
             System.out.println("nearest-code grid: " + grid);
         }
         return 0;
-    }
-
-    /** For 10 queries (the first test image of each class), the query then the 8 test images sharing most tokens. */
-    static void writeNearest(Path grid, ImageDataset test, DlcFile codes) {
-        java.util.List<Integer> queries = new java.util.ArrayList<>();
-        for (int cls = 0; cls < 10; cls++) {
-            for (int i = 0; i < test.count(); i++) {
-                if (test.labels()[i] == cls) {
-                    queries.add(i);
-                    break;
-                }
-            }
-        }
-        int[] q = queries.stream().mapToInt(Integer::intValue).toArray();
-        int[][] neighbours = new int[q.length][];
-        for (int r = 0; r < q.length; r++) {
-            neighbours[r] = CodeStats.nearest(codes, q[r], 8);
-        }
-        Grids.rows(grid, test, q, test, neighbours);
     }
 }

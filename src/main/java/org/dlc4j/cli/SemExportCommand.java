@@ -27,11 +27,12 @@ final class SemExportCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A dlc sem train checkpoint.")
     Path checkpoint;
 
-    @Option(names = "--out", required = true, description = "Encoder file to write (.safetensors).")
-    Path out;
+    @Mixin
+    RequiredOutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if (!java.nio.file.Files.exists(checkpoint)) {
             throw new InvalidInputException("checkpoint " + checkpoint + " not found: pass the --checkpoint of a dlc sem train run");
         }

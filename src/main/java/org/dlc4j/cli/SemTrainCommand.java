@@ -69,8 +69,8 @@ final class SemTrainCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
     int limit;
 
-    @Option(names = "--out", description = "Where to write the trained encoder (default: models/sem/fmnist-sem-LxV.safetensors).")
-    Path out;
+    @Mixin
+    ModelOutputOption output;
 
     @Option(names = "--checkpoint", description = "Resumable training state (default: out/sem/train-LxV.safetensors).")
     Path checkpoint;
@@ -107,6 +107,7 @@ final class SemTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path out = output.path;
         int[] lv = parseShape(shape);
         SemTraining.Objective obj = switch (objective.toLowerCase(Locale.ROOT)) {
             case "dino" -> SemTraining.Objective.DINO;

@@ -19,8 +19,9 @@ final class TextSampleCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--text-model", description = "Trained text-to-DLC model (default: the shipped models/text/fmnist-t2d.safetensors).")
-    Path modelPath;
+    @Mixin
+
+    TextModelOption textFile;
 
     @Option(names = "--prompt", required = true, description = "What to draw, e.g. \"a photo of a sneaker\".")
     String prompt;
@@ -34,15 +35,16 @@ final class TextSampleCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "256", description = "Codes per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--out", defaultValue = "out/text/codes.safetensors", description = "DLC file to write (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         if (n < 1 || batch < 1) {
             throw new InvalidInputException("--n and --batch must be at least 1");
         }
-        try (NDManager manager = common.newManager(); TrainedText model = CodeSampling.loadText(manager, modelPath != null ? modelPath : ModelStore.shipped().text(), "text-model")) {
+        try (NDManager manager = common.newManager(); TrainedText model = CodeSampling.loadText(manager, textFile.resolve(), "text-model")) {
             var c = sampler.config(model.model().config().length());
             long start = System.nanoTime();
             DlcFile codes = CodeSampling.fromPrompt(model, prompt, n, c, batch, common.seed);

@@ -46,19 +46,15 @@ import picocli.CommandLine.Option;
         description = "Held-out prompts → codes → images for each remasking × step count; conditional accuracy and per-class FD.")
 final class TextTableCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
+    ScoringOptions scoring;
 
     @Mixin
-    DataOption data;
+
+    TextModelOption textFile;
 
     @Mixin
-    NetworkOption network;
 
-    @Option(names = "--text-model", description = "Text-to-DLC model (default: the shipped one).")
-    Path textPath;
-
-    @Option(names = "--dit", description = "DLC-conditioned DiT (default: the shipped one).")
-    Path ditPath;
+    DitOption ditFile;
 
     @Option(names = "--class-dit", description = "Class-conditional DiT (dlc dit train --cond class): sampled for the same classes and"
             + " guidance as the baseline row; each class's FD is then also given as a ratio to its FD (issue 8's ≤ 1.5×).")
@@ -89,18 +85,19 @@ final class TextTableCommand implements Callable<Integer> {
             description = "Labelled real codes: each generated code's class is that of the real code sharing most tokens with it (default: ${DEFAULT-VALUE}).")
     Path codesPath;
 
-    @Option(names = "--out", defaultValue = "out/text/table", description = "Output folder: one samples.npz per setting, table.md (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         Captions captions = Captions.read(captionsPath != null ? captionsPath : Captions.defaultPath());
         if (n < captions.classes()) {
             throw new InvalidInputException("--n must be at least the " + captions.classes() + " classes, not " + n);
         }
         var prompts = TextTable.Prompts.heldOut(captions, n);
         var settings = new TextTable.Settings(n, stepCounts, remaskings.stream().map(Unmasking.Remasking::parse).toList(), temperature, textScale,
-                sampling.options(), common.seed);
+                sampling.options(), scoring.common.seed);
         if (!java.nio.file.Files.exists(codesPath)) {
             throw new InvalidInputException("labelled codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
         }
@@ -109,13 +106,13 @@ final class TextTableCommand implements Callable<Integer> {
             throw new InvalidInputException(codesPath + " carries no labels: encode a Fashion-MNIST split with dlc encode --split");
         }
         String md;
-        try (NDManager manager = common.newManager();
-             TrainedText text = CodeSampling.loadText(manager, textPath != null ? textPath : ModelStore.shipped().text(), "text-model");
-             TextEncoder encoder = TextEncoder.load(); FeatureNet net = network.load(manager);
+        try (NDManager manager = scoring.common.newManager();
+             TrainedText text = CodeSampling.loadText(manager, textFile.resolve(), "text-model");
+             TextEncoder encoder = TextEncoder.load(); FeatureNet net = scoring.network.load(manager);
              TrainedDit classDit = classDitPath != null ? Compatibility.dit(manager, classDitPath, Conditioning.CLASS, "class-dit") : null;
-             TrainedDit dit = Compatibility.dlcDit(manager, ditPath != null ? ditPath : ModelStore.shipped().dit(Conditioning.DLC),
+             TrainedDit dit = Compatibility.dlcDit(manager, ditFile.resolve(),
                      text.model().config().length(), text.model().config().vocab(), text.encoderSha(), "the text model", "dit")) {
-            var reference = Reference.open("test", data.dir, 10_000, net, manager);
+            var reference = Reference.open("test", scoring.data.dir, 10_000, net, manager);
             md = new TextTable(manager, settings, net, reference, out).run(prompts, text, encoder, dit, classDit, real);
         }
         System.out.println("code accuracy: the class of the real training code sharing most tokens with each generated code; it scores the text"

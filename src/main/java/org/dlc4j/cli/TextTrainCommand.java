@@ -34,14 +34,15 @@ final class TextTrainCommand implements Callable<Integer> {
     @Option(names = "--mask-caption", description = "Also mask caption tokens at the code's rate, as the reference's joint masking.")
     boolean maskCaption;
 
-    @Option(names = "--out", description = "Where to write the trained model (default: models/text/fmnist-t2d.safetensors).")
-    Path out;
+    @Mixin
+    ModelOutputOption output;
 
     @Option(names = "--checkpoint", defaultValue = "out/text/train.safetensors", description = "Resumable training state (default: ${DEFAULT-VALUE}).")
     Path checkpoint;
 
     @Override
     public Integer call() {
+        Path out = output.path;
         DlcFile codes = training.codes();
         TextToDlc.Config model;
         try {

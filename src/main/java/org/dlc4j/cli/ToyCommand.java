@@ -20,8 +20,8 @@ public final class ToyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--out", defaultValue = "out/toy", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutputOption output;
 
     @Option(names = "--quick", description = "A small run (9 and 121 modes, short training) that ends in about a minute.")
     boolean quick;
@@ -64,6 +64,7 @@ public final class ToyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path out = output.path;
         ToyStudy.Config c = config();
         try (NDManager manager = common.newManager()) {
             List<ToyStudy.Row> rows = new ToyStudy(c, manager, out, resume).run();

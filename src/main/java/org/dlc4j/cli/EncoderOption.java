@@ -1,0 +1,22 @@
+package org.dlc4j.cli;
+
+import java.nio.file.Path;
+import org.dlc4j.pipeline.ModelStore;
+import picocli.CommandLine.Option;
+
+/** {@code --encoder}: the SEM encoder that turns images into codes. */
+final class EncoderOption {
+    @Option(names = "--encoder", paramLabel = "FILE", description = "SEM encoder (default: the one the model at hand was trained on, else the"
+            + " shipped models/sem/fmnist-sem-32x64.safetensors).")
+    Path path;
+
+    /** The encoder given, else the shipped default. */
+    Path resolve() {
+        return path != null ? path : ModelStore.shipped().encoder();
+    }
+
+    /** The encoder given, else the shipped one whose SHA-256 is {@code sha} (the encoder a model was trained on). */
+    Path resolveFor(String sha) {
+        return path != null ? path : ModelStore.shipped().encoderFor(sha);
+    }
+}
