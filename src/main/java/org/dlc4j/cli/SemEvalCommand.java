@@ -4,11 +4,10 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.eval.FeatureMatrix;
 import org.dlc4j.eval.LinearProbe;
+import org.dlc4j.experiments.Probes;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.InvalidInputException;
@@ -16,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+/** {@code dlc sem eval}: how much class information an encoder's codes carry ({@link Probes#encoder}). */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Linear probes on the codes (one-hot) and on the continuous SEM and [CLS] features, code usage, nearest-code grid.")
 final class SemEvalCommand implements Callable<Integer> {
@@ -50,34 +50,23 @@ final class SemEvalCommand implements Callable<Integer> {
         if (java.util.Arrays.stream(knnCounts).anyMatch(k -> k > train.count())) {
             throw new InvalidInputException("--knn asks for more neighbours than the " + train.count() + " train codes; lower it or raise --limit");
         }
-        try (NDManager manager = common.newManager();
-             TrainedEncoder enc = TrainedEncoder.load(manager, encoderFile.resolve())) {
+        try (NDManager manager = common.newManager(); TrainedEncoder enc = TrainedEncoder.load(manager, encoderFile.resolve())) {
             var c = enc.config();
-            var tr = enc.encode(train, c.tau(), false, true, 256);
-            var te = enc.encode(test, c.tau(), false, true, 256);
-            var probe = LinearProbe.Config.defaults(common.seed);
-            var dlc = LinearProbe.fit(new LinearProbe.Tokens(tr.tokens(), c.length(), c.vocab()), train.labels(),
-                    new LinearProbe.Tokens(te.tokens(), c.length(), c.vocab()), test.labels(), 10, probe, manager);
-            var semX = LinearProbe.Vectors.standardised(new FeatureMatrix(train.count(), c.dim(), tr.sem()));
-            var sem = LinearProbe.fit(semX, train.labels(), semX.like(new FeatureMatrix(test.count(), c.dim(), te.sem())), test.labels(), 10, probe, manager);
-            var clsX = LinearProbe.Vectors.standardised(new FeatureMatrix(train.count(), c.dim(), tr.cls()));
-            var cls = LinearProbe.fit(clsX, train.labels(), clsX.like(new FeatureMatrix(test.count(), c.dim(), te.cls())), test.labels(), 10, probe, manager);
-            DlcFile codes = new DlcFile(te.tokens(), c.length(), c.vocab(), test.labels(), null, c.tau(), enc.sha256(), test.name());
-            CodeStats stats = CodeStats.of(codes);
+            var r = Probes.encoder(manager, enc, train, test, knnCounts, LinearProbe.Config.defaults(common.seed));
+            CodeStats stats = r.usage();
             System.out.printf(Locale.ROOT, "encoder %s (%d×%d)%n", enc.sha256().substring(0, 12), c.length(), c.vocab());
             System.out.printf(Locale.ROOT, "linear probe, test accuracy: DLC one-hot %.4f | continuous SEM %.4f | backbone feature (%s) %.4f%n",
-                    dlc.testAccuracy(), sem.testAccuracy(), c.resnet() ? "pooled" : "[CLS]", cls.testAccuracy());
+                    r.dlc().testAccuracy(), r.sem().testAccuracy(), c.resnet() ? "pooled" : "[CLS]", r.feature().testAccuracy());
             System.out.printf(Locale.ROOT, "code usage on test: %.1f%% of V per position on average (min %.1f%%), perplexity %.1f, %d distinct codes of %d%n",
                     100 * stats.meanUsage(), 100 * java.util.Arrays.stream(stats.usage()).min().orElse(0), stats.meanPerplexity(),
                     stats.distinctCodes(), stats.count());
-            DlcFile trainCodes = new DlcFile(tr.tokens(), c.length(), c.vocab(), train.labels(), null, c.tau(), enc.sha256(), train.name());
             StringBuilder knn = new StringBuilder();
-            for (int k : knnCounts) {
-                knn.append(String.format(Locale.ROOT, " | k=%d %.1f%%", k, 100 * CodeStats.knnLabelAccuracy(te.tokens(), test.labels(), trainCodes, k)));
+            for (int i = 0; i < knnCounts.length; i++) {
+                knn.append(String.format(Locale.ROOT, " | k=%d %.1f%%", knnCounts[i], 100 * r.knnAccuracy()[i]));
             }
             System.out.printf(Locale.ROOT, "class of the k train codes sharing most tokens (majority vote), on %d test codes:%s%n", test.count(),
                     knn.substring(2));
-            writeNearest(grid, test, codes);
+            Probes.writeNearest(grid, test, r.testCodes());
             System.out.println("nearest-code grid: " + grid);
         }
         return 0;
