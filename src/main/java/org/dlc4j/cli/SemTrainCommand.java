@@ -7,9 +7,7 @@ import java.util.concurrent.Callable;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.pipeline.ModelStore;
-import org.dlc4j.sem.DinoHead;
-import org.dlc4j.sem.MultiCrop;
-import org.dlc4j.sem.SemEncoder;
+import org.dlc4j.sem.SemRecipe;
 import org.dlc4j.sem.SemTraining;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -108,104 +106,14 @@ final class SemTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path out = output.path;
-        int[] lv = parseShape(shape);
-        SemTraining.Objective obj = switch (objective.toLowerCase(Locale.ROOT)) {
-            case "dino" -> SemTraining.Objective.DINO;
-            case "byol" -> SemTraining.Objective.BYOL;
-            case "vicreg" -> SemTraining.Objective.VICREG;
-            default -> throw new InvalidInputException("--objective '" + objective + "' is not dino, byol or vicreg");
-        };
-        SemEncoder.Config encoder = switch (backbone.toLowerCase(Locale.ROOT)) {
-            case "vit" -> {
-                if (widths != null || blocks != null) {
-                    throw new InvalidInputException("--widths and --blocks shape the ResNet: add --backbone resnet, or drop them");
-                }
-                SemEncoder.Config e = preset.equals("tiny") ? SemEncoder.Config.tiny() : SemEncoder.Config.fmnist(lv[0], lv[1]);
-                yield stem == null ? e : e.withStem(stem);
-            }
-            case "resnet" -> {
-                if (stem != null) {
-                    throw new InvalidInputException("--stem shapes the ViT's patch embedding: drop it with --backbone resnet");
-                }
-                SemEncoder.Config e = preset.equals("tiny") ? SemEncoder.Config.tinyResNet() : SemEncoder.Config.fmnistResNet(lv[0], lv[1]);
-                int[] w = widths != null ? widths : e.widths();
-                int d = blocks != null ? blocks : e.depth();
-                if (w.length == 0 || java.util.Arrays.stream(w).anyMatch(x -> x < 1) || d < 1) {
-                    throw new InvalidInputException("--widths takes positive channel counts (e.g. 32,64,128) and --blocks a count ≥ 1");
-                }
-                yield SemEncoder.Config.resnet(e.image(), e.channels(), w, d, e.length(), e.vocab());
-            }
-            default -> throw new InvalidInputException("--backbone '" + backbone + "' is not vit or resnet");
-        };
-        SemTraining.Config c = switch (preset) {
-            case "fmnist" -> obj == SemTraining.Objective.DINO ? SemTraining.Config.fmnist(encoder, common.seed)
-                    : SemTraining.Config.twoView(encoder, obj, common.seed);
-            case "tiny" -> obj == SemTraining.Objective.DINO ? SemTraining.Config.tiny(common.seed).with(b -> {
-                b.encoder = encoder;
-                b.ibot = encoder.resnet() ? 0 : b.ibot;
-            })
-                    : SemTraining.Config.tinyTwoView(obj, common.seed).with(b -> b.encoder = encoder);
-            default -> throw new InvalidInputException("--preset '" + preset + "' is not fmnist or tiny");
-        };
-        if (encoder.resnet() && ibot != null && ibot > 0) {
-            throw new InvalidInputException("--ibot needs patches: the ResNet backbone has none (use --backbone vit, or --ibot 0)");
-        }
-        if (locals != null) {
-            if (obj != SemTraining.Objective.DINO && locals > 0) {
-                throw new InvalidInputException("--locals is for DINO's multi-crop: " + objective + " takes two views");
-            }
-            if (locals < 0) {
-                throw new InvalidInputException("--locals must be ≥ 0, not " + locals);
-            }
-            c = c.withCrops(c.crops().withLocals(locals));
-        }
-        if (batch != null) {
-            if (batch < 2) {
-                throw new InvalidInputException("--batch must be at least 2 (the objectives compare images within a batch), not " + batch);
-            }
-            c = c.withBatch(batch);
-        }
-        if (teacherMomentum != null) {
-            if (!(teacherMomentum >= 0 && teacherMomentum <= 1)) {
-                throw new InvalidInputException("--teacher-momentum must be in [0, 1], not " + teacherMomentum);
-            }
-            c = c.withTeacherMomentum(teacherMomentum);
-        }
-        if (codeDiversity != null) {
-            if (!(codeDiversity >= 0)) {
-                throw new InvalidInputException("--code-diversity must be ≥ 0, not " + codeDiversity);
-            }
-            double w = codeDiversity;
-            c = c.with(b -> b.codeDiversity = w);
+        if (backbone.equalsIgnoreCase("vit") && (widths != null || blocks != null)) {
+            throw new InvalidInputException("--widths and --blocks shape the ResNet: add --backbone resnet, or drop them");
         }
         if (snapshotEvery < 0) {
             throw new InvalidInputException("--snapshot-every must be ≥ 0, not " + snapshotEvery);
         }
-        if (epochs != null) {
-            if (!(epochs > 0)) {
-                throw new InvalidInputException("--epochs must be > 0, not " + epochs);
-            }
-            c = c.withEpochs(epochs);
-        }
-        if (lr != null) {
-            c = c.withLr(lr);
-        }
-        c = c.withLosses(koleo != null ? koleo : c.koleo(), ibot != null ? ibot : c.ibot());
-        MultiCrop crops = c.crops().withScales(globalScale != null ? range(globalScale, "--global-scale") : c.crops().globalScale(),
-                localScale != null ? range(localScale, "--local-scale") : c.crops().localScale());
-        if (maxBlur != null) {
-            if (!(maxBlur >= 0)) {
-                throw new InvalidInputException("--max-blur must be ≥ 0, not " + maxBlur);
-            }
-            crops = crops.withMaxBlur(maxBlur);
-        }
-        c = c.withCrops(crops);
-        if (prototypes != null) {
-            if (prototypes < 2) {
-                throw new InvalidInputException("--prototypes must be at least 2, not " + prototypes);
-            }
-            c = c.withHead(new DinoHead.Config(c.head().hidden(), c.head().bottleneck(), prototypes));
-        }
+        SemTraining.Config c = new SemRecipe(preset, shape, backbone, objective, widths, blocks, batch, teacherMomentum, locals, codeDiversity, epochs, lr,
+                koleo, ibot, globalScale, localScale, maxBlur, prototypes, stem).config(common.seed);
         String name = c.encoder().length() + "x" + c.encoder().vocab();
         Path target = out != null ? out : ModelStore.shipped().encoder(name);
         Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "sem", "train-" + name + ".safetensors");
@@ -222,36 +130,4 @@ final class SemTrainCommand implements Callable<Integer> {
     }
 
 
-    /** "0.35,1" → {0.35, 1}, a sub-range of (0, 1]. */
-    private static double[] range(String s, String flag) {
-        String[] parts = s.split(",");
-        try {
-            double lo = Double.parseDouble(parts[0].trim());
-            double hi = Double.parseDouble(parts[parts.length - 1].trim());
-            if (parts.length == 2 && lo > 0 && lo <= hi && hi <= 1) {
-                return new double[] {lo, hi};
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidInputException(flag + " '" + s + "' is not LOW,HIGH with 0 < LOW ≤ HIGH ≤ 1");
-    }
-
-
-    /** "32x64" → {32, 64}. */
-    private static int[] parseShape(String shape) {
-        String[] parts = shape.toLowerCase(Locale.ROOT).split("[x×]");
-        try {
-            if (parts.length == 2) {
-                int l = Integer.parseInt(parts[0].strip());
-                int v = Integer.parseInt(parts[1].strip());
-                if (l >= 1 && v >= 2) {
-                    return new int[] {l, v};
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidInputException("--shape '" + shape + "' is not LxV with L >= 1 and V >= 2, e.g. 32x64");
-    }
 }
