@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.dlc4j.experiments.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code dlc demo}: the project's main job on built-in defaults, no data set needed ({@link Demo}). */
 @Command(name = "demo", mixinStandardHelpOptions = true,

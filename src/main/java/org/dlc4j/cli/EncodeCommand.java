@@ -1,6 +1,5 @@
 package org.dlc4j.cli;
 
-import org.dlc4j.pipeline.ModelStore;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Locale;

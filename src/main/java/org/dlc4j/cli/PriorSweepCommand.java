@@ -1,24 +1,15 @@
 package org.dlc4j.cli;
 
-import org.dlc4j.dit.Conditioning;
-import org.dlc4j.pipeline.ModelStore;
-import org.dlc4j.pipeline.Generator;
-import org.dlc4j.eval.Reference;
 import ai.djl.ndarray.NDManager;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dlc4j.dit.DitSampling;
-import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.eval.Images;
-import org.dlc4j.io.AtomicFiles;
-import org.dlc4j.report.Plots;
-import org.dlc4j.diffusion.discrete.PriorSampler;
+import org.dlc4j.eval.Reference;
 import org.dlc4j.experiments.PriorSweep;
+import org.dlc4j.pipeline.Generator;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

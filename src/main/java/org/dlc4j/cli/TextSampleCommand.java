@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.pipeline.CodeSampling;
-import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.text.TrainedText;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;

@@ -3,8 +3,8 @@ package org.dlc4j.compose;
 import java.util.List;
 import java.util.Locale;
 import org.dlc4j.dit.Condition;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /** What a composition feeds the DiT: n conditions mixed from the sources by one of the {@link Mixing} methods. */
 public final class Composition {

@@ -1,8 +1,8 @@
 package org.dlc4j.compose;
 
 import java.util.List;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * The three ways of Section 5.2 to make one new condition out of several sources. Each source s has a weight w_s

@@ -1,8 +1,8 @@
 package org.dlc4j.data;
 
 import java.util.Arrays;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * Shuffled mini-batches of indices 0..n-1, epoch after epoch, that a resumed training run can continue

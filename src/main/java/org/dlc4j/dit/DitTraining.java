@@ -1,6 +1,5 @@
 package org.dlc4j.dit;
 
-import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,8 +16,9 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
 
 /**
  * Trains a DiT on images as the reference's {@code train_diffusion.py}: t uniform over the 1000 steps of the linear

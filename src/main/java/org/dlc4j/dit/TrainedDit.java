@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * A trained DiT read from its file, with what it was trained against: the SHA-256 of the SEM encoder whose codes or

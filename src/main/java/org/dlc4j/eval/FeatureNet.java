@@ -7,16 +7,16 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
 import java.nio.file.Path;
 import org.dlc4j.data.ImageDataset;
+import org.dlc4j.io.Checkpoint;
+import org.dlc4j.io.Hashes;
 import org.dlc4j.nn.Batches;
 import org.dlc4j.nn.Conv2d;
 import org.dlc4j.nn.Dropout;
 import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
-import org.dlc4j.io.Checkpoint;
-import org.dlc4j.io.Hashes;
 import org.dlc4j.util.Home;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * The project's ruler: a small VGG-style CNN classifier trained on Fashion-MNIST, standing in for the

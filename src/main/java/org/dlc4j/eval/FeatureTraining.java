@@ -1,6 +1,5 @@
 package org.dlc4j.eval;
 
-import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -12,9 +11,10 @@ import org.dlc4j.data.BatchSampler;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
-import org.dlc4j.nn.Trainer;
-import org.dlc4j.util.Rng;
 import org.dlc4j.nn.Scalar;
+import org.dlc4j.nn.Trainer;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
 
 /**
  * Trains the feature network: cross-entropy on Fashion-MNIST train with random ±2-pixel shifts and horizontal

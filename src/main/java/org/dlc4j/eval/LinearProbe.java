@@ -11,8 +11,8 @@ import org.dlc4j.nn.Init;
 import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * The linear probe of the paper's Table 2: multinomial logistic regression on frozen representations, trained on

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.ImageDataset;
+import org.dlc4j.diffusion.discrete.PriorSampler;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.Condition;
 import org.dlc4j.dit.Conditioning;
@@ -20,7 +22,6 @@ import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.DitTraining;
 import org.dlc4j.nn.Params;
-import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.SeddTraining;
 import org.dlc4j.prior.TrainedPrior;
@@ -28,7 +29,6 @@ import org.dlc4j.sem.SemTraining;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TrainedText;
-import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.util.Rng;
 
 /**

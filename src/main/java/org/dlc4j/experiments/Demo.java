@@ -1,12 +1,5 @@
 package org.dlc4j.experiments;
 
-import org.dlc4j.diffusion.gaussian.Guidance;
-import org.dlc4j.dit.Conditioning;
-import org.dlc4j.pipeline.ModelStore;
-import org.dlc4j.pipeline.Generator;
-import org.dlc4j.report.Grids;
-import org.dlc4j.pipeline.Conditioned;
-import org.dlc4j.pipeline.Compatibility;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,24 +14,31 @@ import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.ImageNpz;
 import org.dlc4j.data.PngFolderDataset;
+import org.dlc4j.diffusion.discrete.PriorSampler;
+import org.dlc4j.diffusion.discrete.Unmasking;
+import org.dlc4j.diffusion.gaussian.Guidance;
 import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.Condition;
+import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
+import org.dlc4j.experiments.ToyStudy;
+import org.dlc4j.io.Provenance;
+import org.dlc4j.pipeline.Compatibility;
+import org.dlc4j.pipeline.Conditioned;
+import org.dlc4j.pipeline.Generator;
+import org.dlc4j.pipeline.ModelStore;
+import org.dlc4j.report.Grids;
 import org.dlc4j.report.Html;
 import org.dlc4j.report.ImageGrid;
-import org.dlc4j.io.Provenance;
-import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.sem.CodeStats;
 import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TrainedText;
-import org.dlc4j.diffusion.discrete.Unmasking;
-import org.dlc4j.experiments.ToyStudy;
 import org.dlc4j.util.Home;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
 
 /**
  * The demo ({@code dlc demo}): the project's main job on built-in defaults, no data set needed. It runs the quick toy study and

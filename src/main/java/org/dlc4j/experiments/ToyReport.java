@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.dlc4j.report.Html;
 import org.dlc4j.io.Provenance;
+import org.dlc4j.report.Html;
 
 /** The toy study's HTML page: the KL table, Fig. 2d's plot, the scatter plots and heat maps. */
 final class ToyReport {

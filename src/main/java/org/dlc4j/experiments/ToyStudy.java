@@ -1,11 +1,5 @@
 package org.dlc4j.experiments;
 
-import org.dlc4j.toy.KlEstimator;
-import org.dlc4j.toy.ToyMlp;
-import org.dlc4j.toy.GridMixture;
-import org.dlc4j.toy.Kde;
-import org.dlc4j.toy.GaussianMixtureEm;
-import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -26,9 +20,15 @@ import org.dlc4j.diffusion.gaussian.GaussianDiffusion;
 import org.dlc4j.diffusion.gaussian.GaussianSampler;
 import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.io.Checkpoint;
-import org.dlc4j.report.Plots;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Trainer;
+import org.dlc4j.report.Plots;
+import org.dlc4j.toy.GaussianMixtureEm;
+import org.dlc4j.toy.GridMixture;
+import org.dlc4j.toy.Kde;
+import org.dlc4j.toy.KlEstimator;
+import org.dlc4j.toy.ToyMlp;
+import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
 
 /**

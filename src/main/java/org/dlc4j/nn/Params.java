@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.dlc4j.io.HostTensor;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * The named, ordered weights of one model, with PyTorch-style dotted names ({@code blocks.0.attn.qkv.weight}).

@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
+import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
-import org.dlc4j.util.InvalidInputException;
 
 /**
  * The training loop every model shares: forward in grad mode, backward, global-norm clipping, AdamW with

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.Collections;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.diffusion.discrete.PriorSampler;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TrainedText;
-import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Rng;
 

@@ -3,9 +3,9 @@ package org.dlc4j.pipeline;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
-import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.TrainedPrior;
 

@@ -1,11 +1,11 @@
 package org.dlc4j.prior;
 
-import org.dlc4j.diffusion.discrete.Absorbing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Locale;
+import org.dlc4j.diffusion.discrete.Absorbing;
 import org.dlc4j.nn.AdaLnBlock;
 import org.dlc4j.nn.Embedding;
 import org.dlc4j.nn.Init;

@@ -1,8 +1,5 @@
 package org.dlc4j.prior;
 
-import org.dlc4j.diffusion.discrete.Absorbing;
-import org.dlc4j.diffusion.discrete.LogLinearNoise;
-import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -13,13 +10,16 @@ import java.util.Locale;
 import java.util.Map;
 import org.dlc4j.data.BatchSampler;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.diffusion.discrete.Absorbing;
+import org.dlc4j.diffusion.discrete.LogLinearNoise;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.HeldoutBound;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
 
 /**
  * Trains the SEDD prior over codes as the reference's {@code sedd/train.py}: t ~ U[ε_s, 1] per code, forward corruption

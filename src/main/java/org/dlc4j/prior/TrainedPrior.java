@@ -1,11 +1,11 @@
 package org.dlc4j.prior;
 
-import org.dlc4j.diffusion.discrete.Absorbing;
-import org.dlc4j.diffusion.discrete.LogLinearNoise;
-import org.dlc4j.diffusion.discrete.PriorSampler;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;
+import org.dlc4j.diffusion.discrete.Absorbing;
+import org.dlc4j.diffusion.discrete.LogLinearNoise;
+import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Rng;

@@ -1,5 +1,10 @@
 package org.dlc4j.report;
 
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.dlc4j.io.AtomicFiles;
 
 import java.awt.image.BufferedImage;

@@ -5,8 +5,8 @@ import ai.djl.nn.Activation;
 import org.dlc4j.nn.Init;
 import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
-import org.dlc4j.util.Rng;
 import org.dlc4j.nn.Scalar;
+import org.dlc4j.util.Rng;
 
 /**
  * DINO's projection head ({@code dino_head.py}): a 3-layer MLP to a bottleneck, L2 normalisation, then a

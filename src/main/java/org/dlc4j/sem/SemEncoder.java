@@ -14,9 +14,9 @@ import org.dlc4j.nn.LayerNorm;
 import org.dlc4j.nn.Linear;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.PatchEmbed;
+import org.dlc4j.nn.Scalar;
 import org.dlc4j.nn.TransformerBlock;
 import org.dlc4j.util.Rng;
-import org.dlc4j.nn.Scalar;
 
 /**
  * The DLC encoder: a backbone whose representation passes through a Simplicial Embedding. The paper's backbone is a

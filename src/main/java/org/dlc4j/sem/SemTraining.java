@@ -1,6 +1,5 @@
 package org.dlc4j.sem;
 
-import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,10 +16,11 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Params;
-import org.dlc4j.nn.Trainer;
-import org.dlc4j.util.Rng;
-import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.nn.Scalar;
+import org.dlc4j.nn.Trainer;
+import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
 
 /**
  * Self-supervised training of the SEM encoder in the DINO family (the paper re-uses DINOv2's objective): a student

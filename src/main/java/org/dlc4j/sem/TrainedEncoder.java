@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Batches;
+import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /** A trained SEM encoder used for what it is for: turning images into codes (and SEM distributions, and features). */
 public final class TrainedEncoder implements AutoCloseable {

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dlc4j.util.Home;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * Captions per class, read from a TSV of {@code split, label, caption} ({@code assets/text/fmnist-captions.tsv}, made

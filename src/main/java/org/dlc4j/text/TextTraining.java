@@ -1,7 +1,5 @@
 package org.dlc4j.text;
 
-import org.dlc4j.diffusion.discrete.MaskedDiffusion;
-import org.dlc4j.util.Listener;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
@@ -11,13 +9,15 @@ import java.util.Locale;
 import java.util.Map;
 import org.dlc4j.data.BatchSampler;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.diffusion.discrete.MaskedDiffusion;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.HeldoutBound;
 import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
 
 /**
  * Trains the text-to-DLC model with LLaDA's objective ({@link MaskedDiffusion}) on the training codes, each paired at

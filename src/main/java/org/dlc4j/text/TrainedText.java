@@ -1,14 +1,14 @@
 package org.dlc4j.text;
 
-import org.dlc4j.diffusion.discrete.Unmasking;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;
 import java.util.List;
+import org.dlc4j.diffusion.discrete.Unmasking;
 import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * A trained text-to-DLC model read from its file, with the SHA-256 of the SEM encoder whose codes it writes and of the

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.dlc4j.io.JsonTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

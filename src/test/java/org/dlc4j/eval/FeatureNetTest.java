@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.io.Checkpoint;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

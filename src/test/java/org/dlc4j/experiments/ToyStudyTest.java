@@ -1,6 +1,14 @@
 package org.dlc4j.experiments;
 
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.dlc4j.diffusion.gaussian.BetaSchedule;
+import org.dlc4j.io.JsonTest;
 import org.dlc4j.toy.KlEstimator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.DlcException;
+import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.function.Executable;
 
 /** Shared test data and assertions for the io package. */

@@ -18,8 +18,8 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.toy.GridMixture;
 import org.dlc4j.toy.ToyMlp;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

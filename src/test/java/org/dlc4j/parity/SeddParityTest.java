@@ -3,14 +3,13 @@ package org.dlc4j.parity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.Locale;
-import org.dlc4j.nn.Params;
 import org.dlc4j.diffusion.discrete.Absorbing;
 import org.dlc4j.diffusion.discrete.LogLinearNoise;
 import org.dlc4j.diffusion.discrete.PriorSampler;
+import org.dlc4j.nn.Params;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.SeddTraining;
 import org.dlc4j.prior.TrainedPrior;

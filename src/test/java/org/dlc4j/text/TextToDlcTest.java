@@ -1,7 +1,15 @@
 package org.dlc4j.text;
 
-import org.dlc4j.diffusion.discrete.Unmasking;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import org.dlc4j.diffusion.discrete.MaskedDiffusion;
+import org.dlc4j.diffusion.discrete.Unmasking;
+import org.dlc4j.nn.Params;
+import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

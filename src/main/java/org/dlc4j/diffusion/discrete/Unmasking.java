@@ -1,8 +1,8 @@
 package org.dlc4j.diffusion.discrete;
 
 import java.util.Locale;
-import org.dlc4j.util.Rng;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
 
 /**
  * LLaDA's sampler for a masked-diffusion model (the reference's {@code generate_llada.py}): start from L masks and over
