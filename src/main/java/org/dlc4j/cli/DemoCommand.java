@@ -18,7 +18,6 @@ public final class DemoCommand implements Callable<Integer> {
     OutputOption output;
 
     @Mixin
-
     EncoderOption encoderFile;
 
     @Override

@@ -42,7 +42,6 @@ final class DitCurveCommand implements Callable<Integer> {
     double scale;
 
     @Mixin
-
     EncoderOption encoderFile;
 
     @Mixin

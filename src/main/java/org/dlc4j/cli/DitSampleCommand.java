@@ -46,7 +46,6 @@ final class DitSampleCommand implements Callable<Integer> {
     DataOption data;
 
     @Mixin
-
     EncoderOption encoderFile;
 
     @Option(names = "--class", description = "Condition on this class id (class-conditional models).")

@@ -34,7 +34,6 @@ final class DitTrainCommand implements Callable<Integer> {
     String cond;
 
     @Mixin
-
     EncoderOption encoderFile;
 
     @Option(names = "--codes", description = "DLC file of the training images (dlc encode --split train); else they are encoded with --encoder.")

@@ -24,7 +24,6 @@ public final class EncodeCommand implements Callable<Integer> {
     DataOption data;
 
     @Mixin
-
     EncoderOption encoderFile;
 
     @Option(names = "--split", description = "Fashion-MNIST split to encode: train or test.")

@@ -25,7 +25,6 @@ import picocli.CommandLine.Parameters;
 public final class EvalCommand implements Callable<Integer> {
 
     @Mixin
-
     ScoringOptions scoring;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*", description = "Folders of PNGs (labels from metadata.tsv), generator output folders or .npz files.")

@@ -29,11 +29,9 @@ public final class GenerateCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-
     PriorOption priorFile;
 
     @Mixin
-
     DitOption ditFile;
 
     @Option(names = "--n", defaultValue = "64", description = "Images to generate (default: ${DEFAULT-VALUE}).")
@@ -46,7 +44,6 @@ public final class GenerateCommand implements Callable<Integer> {
     String prompt;
 
     @Mixin
-
     TextModelOption textFile;
 
     @Mixin

@@ -23,7 +23,6 @@ final class PriorSampleCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-
     PriorOption priorFile;
 
     @Option(names = "--n", defaultValue = "1000", description = "Codes to draw (default: ${DEFAULT-VALUE}).")

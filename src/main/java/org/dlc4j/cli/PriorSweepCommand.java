@@ -26,11 +26,9 @@ final class PriorSweepCommand implements Callable<Integer> {
     ScoringOptions scoring;
 
     @Mixin
-
     PriorOption priorFile;
 
     @Mixin
-
     DitOption ditFile;
 
     @Option(names = "--n", defaultValue = "1000", description = "Images per setting (default: ${DEFAULT-VALUE}).")

@@ -26,7 +26,6 @@ final class SemEvalCommand implements Callable<Integer> {
     DataOption data;
 
     @Mixin
-
     EncoderOption encoderFile;
 
     @Option(names = "--limit", defaultValue = "0", description = "Use the first N train and test images only (default: all).")

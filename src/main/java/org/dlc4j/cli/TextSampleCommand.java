@@ -19,7 +19,6 @@ final class TextSampleCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
-
     TextModelOption textFile;
 
     @Option(names = "--prompt", required = true, description = "What to draw, e.g. \"a photo of a sneaker\".")

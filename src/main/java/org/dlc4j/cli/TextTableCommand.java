@@ -36,11 +36,9 @@ final class TextTableCommand implements Callable<Integer> {
     ScoringOptions scoring;
 
     @Mixin
-
     TextModelOption textFile;
 
     @Mixin
-
     DitOption ditFile;
 
     @Option(names = "--class-dit", description = "Class-conditional DiT (dlc dit train --cond class): sampled for the same classes and"
