@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.ModelMismatchException;
 
 /**
  * A dlc4j checkpoint: a safetensors file (so Python tools can open it) whose {@code __metadata__}
@@ -105,7 +106,7 @@ public record Checkpoint(Meta meta, LinkedHashMap<String, HostTensor> tensors) {
 
     public Checkpoint requireKind(String expectedKind, Path source) {
         if (!meta.kind().equals(expectedKind)) {
-            throw new InvalidInputException(source + " holds a '" + meta.kind() + "' model, but '" + expectedKind
+            throw new ModelMismatchException(source + " holds a '" + meta.kind() + "' model, but '" + expectedKind
                     + "' is needed: pass a " + expectedKind + " checkpoint");
         }
         return this;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.dlc4j.io.HostTensor;
-import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.ModelMismatchException;
 import org.dlc4j.util.Rng;
 
 /**
@@ -119,11 +119,11 @@ public final class Params implements AutoCloseable {
         for (var e : into.entrySet()) {
             HostTensor t = tensors.get(prefix + e.getKey());
             if (t == null) {
-                throw new InvalidInputException(source + " has no tensor '" + prefix + e.getKey() + "': it was written for a different model configuration");
+                throw new ModelMismatchException(source + " has no tensor '" + prefix + e.getKey() + "': it was written for a different model configuration");
             }
             long[] want = e.getValue().getShape().getShape();
             if (!Arrays.equals(want, t.shape())) {
-                throw new InvalidInputException(source + ": tensor '" + prefix + e.getKey() + "' has shape " + Arrays.toString(t.shape())
+                throw new ModelMismatchException(source + ": tensor '" + prefix + e.getKey() + "' has shape " + Arrays.toString(t.shape())
                         + " but this model needs " + Arrays.toString(want) + ": the checkpoint was trained with a different configuration");
             }
             e.getValue().set(t.floats());

@@ -15,6 +15,7 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
+import org.dlc4j.util.ModelMismatchException;
 import org.dlc4j.util.Rng;
 
 /**
@@ -280,7 +281,7 @@ public final class Trainer implements AutoCloseable {
         Checkpoint ckpt = Checkpoint.load(path);
         ckpt.requireKind(kind, path);
         if (!ckpt.meta().configJson().equals(configJson)) {
-            throw new InvalidInputException(path + " was written for another model (" + ckpt.meta().configJson() + ", now " + configJson
+            throw new ModelMismatchException(path + " was written for another model (" + ckpt.meta().configJson() + ", now " + configJson
                     + "): resume with the flags that started it, or move that checkpoint aside to start afresh");
         }
         restore(ckpt, path);

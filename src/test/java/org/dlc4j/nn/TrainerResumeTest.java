@@ -18,7 +18,6 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
 import org.dlc4j.toy.GridMixture;
 import org.dlc4j.toy.ToyMlp;
-import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +60,7 @@ class TrainerResumeTest {
         try (NDManager m = NDManager.newBaseManager(); ToyMlp wide = newModel(m);
              ToyMlp narrow = new ToyMlp(m, new ToyMlp.Config(16, 4, 9, 4), new Rng(11))) {
             var weights = wide.params().toHost("");
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> narrow.params().load(weights, "", Path.of("wide.safetensors")));
+            var e = assertThrows(org.dlc4j.util.ModelMismatchException.class, () -> narrow.params().load(weights, "", Path.of("wide.safetensors")));
             assertTrue(e.getMessage().startsWith("wide.safetensors: tensor '") && e.getMessage().contains("has shape"), e.getMessage());
         }
     }
@@ -82,7 +81,7 @@ class TrainerResumeTest {
         Run secondHalf;
         try (NDManager m = NDManager.newBaseManager(); ToyMlp model = new ToyMlp(m, new ToyMlp.Config(32, 4, 9, 4), new Rng(999));
              Trainer trainer = new Trainer(model.params(), CONFIG, 12345)) {
-            InvalidInputException other = assertThrows(InvalidInputException.class, () -> trainer.resumeIfPresent(ckpt, "toy-mlp", "{\"width\":64}"));
+            var other = assertThrows(org.dlc4j.util.ModelMismatchException.class, () -> trainer.resumeIfPresent(ckpt, "toy-mlp", "{\"width\":64}"));
             assertTrue(other.getMessage().contains("was written for another model"), other.getMessage());
             assertTrue(trainer.resumeIfPresent(ckpt, "toy-mlp", "{}"));
             assertEquals(STEPS / 2, trainer.step());
