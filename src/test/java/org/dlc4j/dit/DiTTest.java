@@ -183,7 +183,7 @@ class DiTTest {
             }
             // Resuming b's checkpoint as a √L-scaled model (same parameter shapes) is refused, not loaded silently.
             var scaled = DitTraining.Config.tiny(model.withScaledCodes(true), 1).withEpochs(3);
-            var e = assertThrows(org.dlc4j.util.InvalidInputException.class,
+            var e = assertThrows(org.dlc4j.util.ModelMismatchException.class,
                     () -> DitTraining.train(m, scaled, data, dir.resolve("b.safetensors"), true, dir.resolve("d-dit.safetensors"), Long.MAX_VALUE));
             assertTrue(e.getMessage().contains("was written for another model"), e.getMessage());
             var wrong = new org.dlc4j.data.DlcFile(new int[32 * 2], 2, v, null, null, 1.0, "abc", "x");
