@@ -112,7 +112,7 @@ public final class Dlc implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(code.tokens(), 0, tokens, i * code.length(), code.length());
             }
-            float[] images = DitSampling.sample(manager, d.model(), Condition.codes(tokens, code.length()), options(sampling), new Rng(sampling.seed()));
+            float[] images = d.sample(Condition.codes(tokens, code.length()), options(sampling), new Rng(sampling.seed()));
             return images(images, d.model().config(), tokens, code.length(), code.vocab(), code.encoderSha256());
         });
     }
@@ -150,7 +150,7 @@ public final class Dlc implements AutoCloseable {
                 sources.add(new Source("code " + i, c.length(), c.vocab(), c.tokens(), c.distributions(), null, -1, c.encoderSha256()));
             }
             Condition cond = Composition.condition(Composition.Method.CODE, sources, weights, n, new Rng(sampling.seed()));
-            float[] images = DitSampling.sample(manager, d.model(), cond, options(sampling), new Rng(sampling.seed() + 1));
+            float[] images = d.sample(cond, options(sampling), new Rng(sampling.seed() + 1));
             Code first = codes.get(0);
             return images(images, d.model().config(), cond.tokens(), first.length(), first.vocab(), first.encoderSha256());
         });

@@ -28,6 +28,11 @@ public record TrainedDit(DiT model, Params params, String encoderSha, String sha
                 Long.parseLong(extra.getOrDefault(IMAGES_SEEN, "0")));
     }
 
+    /** Images [N, C, S, S] in [−1, 1] for these conditions (see {@link DitSampling#sample}). */
+    public float[] sample(Condition conditions, DitSampling.Options options, Rng rng) {
+        return DitSampling.sample(params.manager(), model, conditions, options, rng);
+    }
+
     @Override
     public void close() {
         params.close();

@@ -7,12 +7,12 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.pooling.Pool;
 import java.nio.file.Path;
 import org.dlc4j.data.ImageDataset;
-import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
 import org.dlc4j.nn.Batches;
 import org.dlc4j.nn.Conv2d;
 import org.dlc4j.nn.Dropout;
 import org.dlc4j.nn.Linear;
+import org.dlc4j.nn.ModelFile;
 import org.dlc4j.nn.Params;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.InvalidInputException;
@@ -90,8 +90,13 @@ public final class FeatureNet implements AutoCloseable {
     private final Linear head;
 
     public FeatureNet(NDManager manager, Config config, Rng rng) {
+        this(new Params(manager), config, rng);
+    }
+
+    /** The network on these (fresh) parameters. */
+    public FeatureNet(Params params, Config config, Rng rng) {
         this.config = config;
-        this.params = new Params(manager);
+        this.params = params;
         int w = config.width();
         conv1 = new Conv2d(params, "conv1", 1, w, 3, 1, 1, rng);
         conv2 = new Conv2d(params, "conv2", w, w, 3, 1, 1, rng);
@@ -111,10 +116,8 @@ public final class FeatureNet implements AutoCloseable {
                     + (PINNED_SHA256.isEmpty() ? "(none)" : PINNED_SHA256.substring(0, 12) + "…")
                     + ": its numbers would not compare with the project's; restore models/eval (git checkout) or allow an unpinned network");
         }
-        Checkpoint ckpt = Checkpoint.load(path, KIND);
-        Config config = ckpt.config(Config.class, path, "feature-network", "retrain it");
-        FeatureNet net = new FeatureNet(manager, config, new Rng(0));
-        net.params().load(ckpt.tensors(), "", path);
+        FeatureNet net = ModelFile.load(manager, path, KIND, Config.class, "feature-network", (params, config) -> new FeatureNet(params, config, new Rng(0)))
+                .model();
         net.sha256 = sha;
         return net;
     }

@@ -22,7 +22,7 @@ public final class CodeSampling {
     /** The prior at {@code path}, refused with a message naming {@code parameter} when the file is missing. */
     public static TrainedPrior loadPrior(NDManager manager, Path path, String parameter) {
         if (!Files.exists(path)) {
-            throw InvalidInputException.of(parameter, "prior model " + path + " not found: train one or give another");
+            throw InvalidInputException.of(parameter, "the prior model " + path + " not found: train one or give another");
         }
         return TrainedPrior.load(manager, path);
     }
