@@ -51,6 +51,23 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "AdamW learning rate, constant (default: 5e-4; the reference's is 1e-4).")
     Double lr;
 
+    @Option(names = "--image", description = "Image size the DiT works at: 32 (Fashion-MNIST padded, as before) or 28 (native; the patch must"
+            + " divide it) (default: 32).")
+    Integer image;
+
+    @Option(names = "--patch", description = "Patch size, overriding the preset's (e.g. 2 or 4; it must divide --image).")
+    Integer patch;
+
+    @Option(names = "--learn-sigma", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Predict σ too and train on the hybrid loss, as the reference; --no-learn-sigma trains ε alone on the MSE (default: true).")
+    boolean learnSigma;
+
+    @Option(names = "--min-snr", description = "Min-SNR-γ loss weighting with this γ (Hang et al. 2023 use 5); 0 is off, the reference (default: 0).")
+    Double minSnr;
+
+    @Option(names = "--warmup", description = "Linear learning-rate warm-up steps (default: 0, the reference's).")
+    Long warmup;
+
     @Option(names = "--code-pooling", description = "How --cond dlc pools its L token embeddings: scaled (mean × √L: the code is"
             + " read much sooner, README) or mean (the reference's SEMEmbedder) (default: scaled).")
     String codePooling;
@@ -92,9 +109,18 @@ final class DitTrainCommand implements Callable<Integer> {
         }
         DiT.Config model;
         try {
-            model = DiT.Config.preset(preset);
+            model = DiT.Config.preset(preset).withLearnSigma(learnSigma);
+            if (patch != null || image != null) {
+                DiT.Config p = model;
+                model = new DiT.Config(p.name(), image != null ? image : p.image(), p.channels(), patch != null ? patch : p.patch(), p.dim(), p.depth(),
+                        p.heads(), p.mlpRatio(), p.learnSigma(), p.conditioning(), p.classes(), p.length(), p.vocab(), p.vectorDim(), p.dropProb(),
+                        p.scaledCodes());
+            }
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage());
+            throw new InvalidInputException(e.getMessage() + " (see --preset, --image, --patch)");
+        }
+        if (model.image() < 28) {
+            throw new InvalidInputException("--image must be at least 28 (Fashion-MNIST's size), not " + model.image());
         }
         ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
         String name = conditioning.name().toLowerCase(Locale.ROOT);
@@ -144,6 +170,7 @@ final class DitTrainCommand implements Callable<Integer> {
             if (batch != null) {
                 c = c.withBatch(batch);
             }
+            c = c.withWarmup(warmup != null ? warmup : 0).withMinSnr(minSnr != null ? minSnr : 0);
             System.out.printf(Locale.ROOT, "%s: %.2f GFLOP per image forward, %d images%n", model.describe(), 2e-9 * model.forwardMacs(), train.count());
             var r = DitTraining.train(manager, c, d, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE);
             System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.1f images/s (%.1f GFLOP/s in the model), last loss %.4f%n", r.steps(),

@@ -36,9 +36,24 @@ public final class DitTraining {
      *                      (1 + step) / (10 + step) early on) suits runs of a few thousand steps
      * @param snapshotEvery write the EMA weights every this many steps beside the checkpoint (0: never), for a
      *                      curve of quality against training images seen
+     * @param warmup        linear learning-rate warm-up steps (the reference: none)
+     * @param minSnrGamma   min-SNR-γ loss weighting (Hang et al. 2023): each image's ε-MSE weighted by min(SNR_t, γ) / SNR_t,
+     *                      so that the many low-noise steps, which teach little, weigh less; 0 is off (the reference)
      */
     public record Config(DiT.Config model, int epochs, int batch, double lr, double weightDecay, double emaDecay, long checkpointEvery,
-                         long snapshotEvery, long seed) {
+                         long snapshotEvery, long seed, long warmup, double minSnrGamma) {
+        public Config {
+            if (warmup < 0 || !(minSnrGamma >= 0) || Double.isInfinite(minSnrGamma)) {
+                throw new InvalidInputException("warm-up must be ≥ 0 steps and the min-SNR γ a finite number ≥ 0 (0 is off), not " + warmup + " and "
+                        + minSnrGamma);
+            }
+        }
+
+        public Config(DiT.Config model, int epochs, int batch, double lr, double weightDecay, double emaDecay, long checkpointEvery,
+                      long snapshotEvery, long seed) {
+            this(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed, 0, 0);
+        }
+
         public static Config fmnist(DiT.Config model, long seed) {
             return new Config(model, 6, 128, 5e-4, 0.0, 0.999, 200, 0, seed);
         }
@@ -47,24 +62,32 @@ public final class DitTraining {
             return new Config(model, 1, 8, 1e-3, 0.0, 0.9, 0, 0, seed);
         }
 
+        public Config withWarmup(long steps) {
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed, steps, minSnrGamma);
+        }
+
+        public Config withMinSnr(double gamma) {
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed, warmup, gamma);
+        }
+
         public Config withEpochs(int epochs) {
-            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed);
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed, warmup, minSnrGamma);
         }
 
         public Config withBatch(int batch) {
-            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed);
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed, warmup, minSnrGamma);
         }
 
         public Config withCheckpointEvery(long every) {
-            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, every, snapshotEvery, seed);
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, every, snapshotEvery, seed, warmup, minSnrGamma);
         }
 
         public Config withLr(double lr) {
-            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed);
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, snapshotEvery, seed, warmup, minSnrGamma);
         }
 
         public Config withSnapshotEvery(long every) {
-            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, every, seed);
+            return new Config(model, epochs, batch, lr, weightDecay, emaDecay, checkpointEvery, every, seed, warmup, minSnrGamma);
         }
     }
 
@@ -144,7 +167,7 @@ public final class DitTraining {
             throw new InvalidInputException(images.count() + " images make no batch of " + c.batch());
         }
         GaussianDiffusion diffusion = diffusion(mc);
-        var tc = new Trainer.Config(steps, c.lr(), 0, new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()), 0.0, c.emaDecay(), c.checkpointEvery())
+        var tc = new Trainer.Config(steps, c.lr(), c.warmup(), new AdamW.Config(0.9, 0.999, 1e-8, c.weightDecay()), 0.0, c.emaDecay(), c.checkpointEvery())
                 .withEmaWarmup();
         Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(mc), 0, images.name(), c.seed(), Map.of("training", GSON.toJson(c), TrainedDit.ENCODER_SHA, data.encoderSha()));
         try (Params params = new Params(manager)) {
@@ -164,7 +187,7 @@ public final class DitTraining {
                     int[] t = rng.ints(b, timesteps);
                     NDArray noise = mgr.create(rng.gaussians(b * mc.channels() * size * size), x0.getShape());
                     Condition cond = all.select(idx).dropping(dropMask(b, mc.dropProb(), rng));
-                    return loss(model, diffusion, x0, t, noise, cond);
+                    return loss(model, diffusion, x0, t, noise, cond, c.minSnrGamma());
                 };
                 trainer.run(loss, checkpoint, meta, "dit", until, c.snapshotEvery(), () -> {
                     if (c.snapshotEvery() > 0 && trainer.step() % c.snapshotEvery() == 0 && checkpoint != null) {
@@ -187,14 +210,27 @@ public final class DitTraining {
      * training_losses (MSE on ε plus, with learned σ, the VLB term) at x_t = q_sample(x_0, t, noise).
      */
     public static NDArray loss(DiT model, GaussianDiffusion diffusion, NDArray x0, int[] t, NDArray noise, Condition cond) {
+        return loss(model, diffusion, x0, t, noise, cond, 0);
+    }
+
+    /**
+     * As {@link #loss(DiT, GaussianDiffusion, NDArray, int[], NDArray, Condition)}, with each image's ε-MSE weighted by
+     * min-SNR-γ when {@code minSnrGamma} > 0 (the variance's VLB term keeps its weight).
+     */
+    public static NDArray loss(DiT model, GaussianDiffusion diffusion, NDArray x0, int[] t, NDArray noise, Condition cond, double minSnrGamma) {
         NDArray xt = diffusion.qSample(x0, t, noise);
-        return diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise).loss().mean();
+        var losses = diffusion.trainingLosses(model.forward(xt, t, cond), x0, xt, t, noise);
+        if (minSnrGamma <= 0) {
+            return losses.loss().mean();
+        }
+        NDArray w = x0.getManager().create(diffusion.minSnrWeights(t, minSnrGamma));
+        return losses.mse().mul(w).add(losses.loss().sub(losses.mse())).mean();
     }
 
     /** The EMA weights, the model that samples, with what made them. */
     private static void saveEma(Trainer trainer, Config c, Data data, ImageDataset images, Path path) {
         var meta = Checkpoint.Meta.current(KIND, GSON.toJson(c.model()), trainer.step(), images.name(), c.seed(),
-                Map.of("training", GSON.toJson(c), "train_seconds", String.format(Locale.ROOT, "%.0f", trainer.trainSeconds()),
+                Map.of("training", GSON.toJson(c), TrainedDit.TRAIN_SECONDS, String.format(Locale.ROOT, "%.0f", trainer.trainSeconds()),
                         TrainedDit.IMAGES_SEEN, Long.toString(trainer.step() * c.batch()), "final_loss", Double.toString(trainer.lastLoss()),
                         TrainedDit.ENCODER_SHA, data.encoderSha()));
         new Checkpoint(meta, trainer.emaWeights().toHost("")).save(path);

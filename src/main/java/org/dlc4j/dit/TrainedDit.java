@@ -12,9 +12,11 @@ import org.dlc4j.util.Rng;
  * vectors condition it (empty for the unconditional and class-conditional models), and how many training images it
  * has seen (0 when not recorded).
  */
-public record TrainedDit(DiT model, Params params, String encoderSha, String sha256, long imagesSeen) implements AutoCloseable {
+public record TrainedDit(DiT model, Params params, String encoderSha, String sha256, long imagesSeen, double trainSeconds) implements AutoCloseable {
     public static final String ENCODER_SHA = "encoder_sha256";
     public static final String IMAGES_SEEN = "images_seen";
+    /** Wall-clock seconds of training behind the weights, summed over resumed runs. */
+    public static final String TRAIN_SECONDS = "train_seconds";
 
     public static TrainedDit load(NDManager manager, Path path) {
         var file = ModelFile.load(manager, path, DitTraining.KIND, DiT.Config.class, "DiT", (params, config) -> {
@@ -25,7 +27,7 @@ public record TrainedDit(DiT model, Params params, String encoderSha, String sha
         });
         var extra = file.extra();
         return new TrainedDit(file.model(), file.params(), extra.getOrDefault(ENCODER_SHA, ""), file.sha256(),
-                Long.parseLong(extra.getOrDefault(IMAGES_SEEN, "0")));
+                Long.parseLong(extra.getOrDefault(IMAGES_SEEN, "0")), Double.parseDouble(extra.getOrDefault(TRAIN_SECONDS, "NaN")));
     }
 
     /** Images [N, C, S, S] in [−1, 1] for these conditions (see {@link DitSampling#sample}). */

@@ -34,7 +34,7 @@ import org.dlc4j.util.Rng;
  * reused, so the curve can be built a few models at a time.
  */
 public final class DitCurve {
-    public static final String HEADER = "model,sha256,conditioning,images_seen,n,sampler,steps,scale,fd,kid,accuracy";
+    public static final String HEADER = "model,sha256,conditioning,images_seen,train_seconds,n,sampler,steps,scale,fd,kid,accuracy";
 
     /**
      * @param sampler how the sampler is named in the CSV and the plot (e.g. "ddim 25")
@@ -49,21 +49,21 @@ public final class DitCurve {
     }
 
     /** One scored model; {@code key} identifies the model file and the sampling settings. */
-    public record Row(String model, String sha, String conditioning, long imagesSeen, int n, String sampler, int steps, double scale, double fd,
-               double kid, double accuracy) {
+    public record Row(String model, String sha, String conditioning, long imagesSeen, double trainSeconds, int n, String sampler, int steps,
+                      double scale, double fd, double kid, double accuracy) {
         public String key() {
             return String.format(Locale.ROOT, "%s|%d|%s|%d|%.3f", sha, n, sampler, steps, scale);
         }
 
         public String csv() {
-            return String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%s,%d,%.3f,%.4f,%.6f,%.4f", model, sha, conditioning, imagesSeen, n, sampler, steps,
-                    scale, fd, kid, accuracy);
+            return String.format(Locale.ROOT, "%s,%s,%s,%d,%.0f,%d,%s,%d,%.3f,%.4f,%.6f,%.4f", model, sha, conditioning, imagesSeen, trainSeconds, n,
+                    sampler, steps, scale, fd, kid, accuracy);
         }
 
         public static Row parse(String line) {
             String[] f = line.split(",");
-            return new Row(f[0], f[1], f[2], Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5], Integer.parseInt(f[6]), Double.parseDouble(f[7]),
-                    Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]));
+            return new Row(f[0], f[1], f[2], Long.parseLong(f[3]), Double.parseDouble(f[4]), Integer.parseInt(f[5]), f[6], Integer.parseInt(f[7]),
+                    Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]), Double.parseDouble(f[11]));
         }
     }
 
@@ -82,7 +82,7 @@ public final class DitCurve {
                 String cond = dit.model().config().conditioning().name().toLowerCase(Locale.ROOT);
                 // the pooling is part of the series name so that mean and √L-scaled code runs plot as two lines
                 String label = dit.model().config().scaledCodes() ? cond + "-scaled" : cond;
-                Row probe = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), s.n(), s.sampler(), steps, s.scale(), 0, 0, 0);
+                Row probe = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), dit.trainSeconds(), s.n(), s.sampler(), steps, s.scale(), 0, 0, 0);
                 if (rows.containsKey(probe.key())) {
                     continue;
                 }
@@ -93,7 +93,7 @@ public final class DitCurve {
                 ImageDataset samples = conditioned.samples(cond, images, dit.model().config());
                 var report = Evaluator.evaluate(m.toString(), net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH),
                         reference.stats(), reference.features(), Evaluator.Options.defaults(s.seed()), scope);
-                Row row = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), s.n(), s.sampler(), steps, s.scale(), report.fd(), report.kidMean(),
+                Row row = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), dit.trainSeconds(), s.n(), s.sampler(), steps, s.scale(), report.fd(), report.kidMean(),
                         report.accuracy());
                 rows.put(row.key(), row);
                 Listener.current().message(String.format(Locale.ROOT, "%s: %s, %,d images seen: FD %.2f, KID %.4f, accuracy %s", m, label, row.imagesSeen(),

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DitCurveTest {
     @Test
     void aRowSurvivesTheCsvAndItsKeySeparatesSamplingSettings() {
-        var row = new DitCurve.Row("out/dit/train-dlc-step000468.safetensors", "ab12", "dlc", 59_904, 1000, "ddim 25", 25, 3.0, 283.0259,
+        var row = new DitCurve.Row("out/dit/train-dlc-step000468.safetensors", "ab12", "dlc", 59_904, 812, 1000, "ddim 25", 25, 3.0, 283.0259,
                 6.014745, 0.208);
         var back = DitCurve.Row.parse(row.csv());
         assertEquals(row, back);
-        var unguided = new DitCurve.Row(row.model(), row.sha(), "dlc", 59_904, 1000, "ddim 25", 25, 1.0, 1, 1, 1);
+        var unguided = new DitCurve.Row(row.model(), row.sha(), "dlc", 59_904, 812, 1000, "ddim 25", 25, 1.0, 1, 1, 1);
         assertNotEquals(row.key(), unguided.key(), "a guided and an unguided score of one model are two rows");
-        var none = new DitCurve.Row("none.safetensors", "cd34", "none", 1, 1000, "ddim 25", 25, 1.0, 300, 6, Double.NaN);
+        var none = new DitCurve.Row("none.safetensors", "cd34", "none", 1, Double.NaN, 1000, "ddim 25", 25, 1.0, 300, 6, Double.NaN);
         assertTrue(Double.isNaN(DitCurve.Row.parse(none.csv()).accuracy()), "an unconditional model has no accuracy");
     }
 

@@ -95,6 +95,19 @@ public final class GaussianDiffusion {
         return timestepMap[i];
     }
 
+    /**
+     * Min-SNR-γ weights of ε-prediction (Hang et al. 2023): min(SNR_t, γ) / SNR_t with SNR_t = ᾱ_t / (1 − ᾱ_t), 1 where the
+     * noise is high (SNR ≤ γ) and smaller as the image gets cleaner.
+     */
+    public float[] minSnrWeights(int[] t, double gamma) {
+        float[] w = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            double snr = alphasCumprod[t[i]] / (1 - alphasCumprod[t[i]]);
+            w[i] = (float) (Math.min(snr, gamma) / snr);
+        }
+        return w;
+    }
+
     public double alphaCumprod(int i) {
         return alphasCumprod[i];
     }

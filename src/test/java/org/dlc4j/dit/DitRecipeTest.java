@@ -1,0 +1,81 @@
+package org.dlc4j.dit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import org.dlc4j.TestImages;
+import org.dlc4j.diffusion.gaussian.GaussianDiffusion;
+import org.dlc4j.nn.Params;
+import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The DiT recipe's levers beyond the reference: min-SNR-γ weighting, warm-up, native 28 px, ε-only prediction. */
+class DitRecipeTest {
+    @Test
+    void minSnrWeightsAreOneInTheNoiseAndGammaOverSnrNearTheImage() {
+        GaussianDiffusion d = DitTraining.diffusion(DiT.Config.preset("tiny"));
+        float[] w = d.minSnrWeights(new int[] {999, 500, 100, 0}, 5);
+        for (int i = 0; i < 4; i++) {
+            int t = new int[] {999, 500, 100, 0}[i];
+            double snr = d.alphaCumprod(t) / (1 - d.alphaCumprod(t));
+            assertEquals(Math.min(snr, 5) / snr, w[i], 1e-6, "t = " + t);
+        }
+        assertEquals(1f, w[0], "at high noise SNR < γ: weight 1");
+        assertTrue(w[3] < 1e-3 && w[2] < w[1] && w[1] <= 1, "cleaner images weigh less");
+    }
+
+    @Test
+    void theMinSnrLossWeighsEachImagesEpsilonMseAndKeepsTheVarianceTerm() {
+        try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
+            DiT.Config c = DiT.Config.preset("tiny");
+            DiT model = new DiT(p, c, new Rng(1));
+            GaussianDiffusion d = DitTraining.diffusion(c);
+            Rng rng = new Rng(2);
+            int b = 4;
+            NDArray x0 = m.create(rng.gaussians(b * 32 * 32), new Shape(b, 1, 32, 32)).clip(-1, 1);
+            NDArray noise = m.create(rng.gaussians(b * 32 * 32), new Shape(b, 1, 32, 32));
+            int[] t = {3, 250, 600, 990};
+            Condition none = Condition.none(b);
+            NDArray xt = d.qSample(x0, t, noise);
+            var losses = d.trainingLosses(model.forward(xt, t, none), x0, xt, t, noise);
+            float[] mse = losses.mse().toFloatArray();
+            float[] all = losses.loss().toFloatArray();
+            float[] w = d.minSnrWeights(t, 5);
+            double expected = 0;
+            for (int i = 0; i < b; i++) {
+                expected += (w[i] * mse[i] + (all[i] - mse[i])) / b;
+            }
+            assertEquals(expected, DitTraining.loss(model, d, x0, t, noise, none, 5).getFloat(), 1e-5);
+            assertEquals(losses.loss().mean().getFloat(), DitTraining.loss(model, d, x0, t, noise, none, 0).getFloat(), 1e-6, "γ = 0 is the reference");
+        }
+    }
+
+    @Test
+    void aNative28PixelEpsilonOnlyRunWithWarmupTrainsAndSamples(@TempDir Path dir) {
+        DiT.Config c = DiT.Config.preset("tiny").withLearnSigma(false);
+        c = new DiT.Config(c.name(), 28, 1, 4, c.dim(), c.depth(), c.heads(), c.mlpRatio(), false, Conditioning.NONE, 0, 0, 0, 0, c.dropProb(), false);
+        var images = TestImages.noise(16, 28, 3);
+        var cfg = DitTraining.Config.tiny(c, 0).withWarmup(2).withMinSnr(5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            var r = DitTraining.train(m, cfg, new DitTraining.Data(images, null, null, ""), dir.resolve("ck.safetensors"), false,
+                    dir.resolve("dit.safetensors"), Long.MAX_VALUE);
+            assertTrue(r.finished() && Double.isFinite(r.finalLoss()));
+            try (TrainedDit dit = TrainedDit.load(m, dir.resolve("dit.safetensors"))) {
+                assertEquals(28, dit.model().config().image());
+                assertEquals(1, dit.model().config().outChannels(), "ε only");
+                assertTrue(dit.trainSeconds() >= 0);
+                float[] x = dit.sample(Condition.none(2), new DitSampling.Options(org.dlc4j.diffusion.gaussian.SamplerConfig.ddim(3, 0), 1, 1000, 2),
+                        new Rng(0));
+                assertEquals(2 * 28 * 28, x.length);
+            }
+        }
+        assertThrows(InvalidInputException.class, () -> DitTraining.Config.tiny(DiT.Config.preset("tiny"), 0).withMinSnr(-1));
+    }
+}
