@@ -12,6 +12,7 @@ final class OutputOption {
     /** The default output of each command that has one, by its full name. */
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("dlc bench", "out/bench"),
+            Map.entry("dlc chain", "out/chain"),
             Map.entry("dlc compose", "out/compose"),
             Map.entry("dlc compose table", "out/compose/table"),
             Map.entry("dlc compose sweep", "out/compose/sweep"),

@@ -86,6 +86,7 @@ public final class Trainer implements AutoCloseable {
     private double trainSeconds; // wall time spent in trainStep, summed over resumed runs
     private long skippedSteps;
     private int consecutiveSkips;
+    private boolean endedEarly;
     private static final int MAX_CONSECUTIVE_SKIPS = 20;
 
     public Trainer(Params params, Config config, long seed) {
@@ -115,6 +116,11 @@ public final class Trainer implements AutoCloseable {
 
     public long step() {
         return step;
+    }
+
+    /** Whether the listener ended the run before its planned length ({@link Listener#stopRequested}): it counts as finished. */
+    public boolean endedEarly() {
+        return endedEarly;
     }
 
     /** Steps whose loss or gradient was not finite and were therefore not applied. */
@@ -209,6 +215,10 @@ public final class Trainer implements AutoCloseable {
                 }
                 listener.progress(label, step, config.steps(), String.format(Locale.ROOT, "loss %.4f", loss)
                         + (skippedSteps > 0 ? " skipped " + skippedSteps : ""));
+                if (listener.stopRequested()) {
+                    endedEarly = true;
+                    break;
+                }
             }
         } finally {
             listener.done(label);
@@ -226,7 +236,7 @@ public final class Trainer implements AutoCloseable {
     public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label, long until, long every, Runnable afterSegment) {
         long end = Math.min(until, config.steps());
         long segment = every > 0 ? every : Math.max(end, 1);
-        while (step < end) {
+        while (step < end && !endedEarly) {
             run(lossFn, checkpoint, meta, label, Math.min(end, (step / segment + 1) * segment));
             afterSegment.run();
         }

@@ -117,7 +117,7 @@ public final class SeddTraining {
                 double seconds = trainer.trainSeconds();
                 Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() * l / Math.max(seconds, 1e-9),
                         trainer.lastLoss(), bits[0]);
-                if (trainer.step() >= steps) {
+                if (trainer.step() >= steps || trainer.endedEarly()) {
                     Map<String, String> extra = new LinkedHashMap<>();
                     extra.put("training", GSON.toJson(c));
                     extra.put("train_seconds", String.format(Locale.ROOT, "%.0f", seconds));

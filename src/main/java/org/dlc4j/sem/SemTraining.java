@@ -396,7 +396,7 @@ public final class SemTraining {
             });
             double seconds = trainer.trainSeconds();
             Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9), trainer.lastLoss());
-            if (trainer.step() < steps) {
+            if (trainer.step() < steps && !trainer.endedEarly()) {
                 return result;
             }
             shipNow(manager, c, trainer, data, Map.of("final_loss", Double.toString(trainer.lastLoss())), output);

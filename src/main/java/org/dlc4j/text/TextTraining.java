@@ -108,7 +108,7 @@ public final class TextTraining {
                 double seconds = trainer.trainSeconds();
                 Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
                         trainer.lastLoss(), bits[0]);
-                if (trainer.step() >= steps) {
+                if (trainer.step() >= steps || trainer.endedEarly()) {
                     extra.put("train_seconds", String.format(Locale.ROOT, "%.0f", seconds));
                     extra.put("final_loss", Double.toString(trainer.lastLoss()));
                     extra.put(TrainedText.HELDOUT_BITS, Double.toString(bits[0]));

@@ -16,6 +16,14 @@ public interface Listener {
     default void progress(String task, long step, long total, String status) {
     }
 
+    /**
+     * Asked after every step of a long loop: true ends it now as if it had reached its planned length (a training run
+     * then writes its model). A budget of wall time or of images seen, or a cancel button, answers here.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
     /** The loop called {@code task} has ended (a progress bar may close its line). */
     default void done(String task) {
     }

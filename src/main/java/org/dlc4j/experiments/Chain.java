@@ -1,0 +1,314 @@
+package org.dlc4j.experiments;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageDataset;
+import org.dlc4j.diffusion.discrete.PriorSampler;
+import org.dlc4j.diffusion.discrete.Unmasking;
+import org.dlc4j.diffusion.gaussian.SamplerConfig;
+import org.dlc4j.dit.Condition;
+import org.dlc4j.dit.Conditioning;
+import org.dlc4j.dit.DiT;
+import org.dlc4j.dit.DitSampling;
+import org.dlc4j.dit.DitTraining;
+import org.dlc4j.dit.TrainedDit;
+import org.dlc4j.eval.Evaluator;
+import org.dlc4j.eval.FeatureNet;
+import org.dlc4j.eval.Images;
+import org.dlc4j.eval.Reference;
+import org.dlc4j.io.AtomicFiles;
+import org.dlc4j.io.Json;
+import org.dlc4j.pipeline.CodeSampling;
+import org.dlc4j.pipeline.Conditioned;
+import org.dlc4j.prior.Sedd;
+import org.dlc4j.prior.SeddTraining;
+import org.dlc4j.prior.TrainedPrior;
+import org.dlc4j.sem.SemRecipe;
+import org.dlc4j.sem.SemTraining;
+import org.dlc4j.sem.TrainedEncoder;
+import org.dlc4j.text.CaptionBank;
+import org.dlc4j.text.Captions;
+import org.dlc4j.text.TextEncoder;
+import org.dlc4j.text.TextToDlc;
+import org.dlc4j.text.TextTraining;
+import org.dlc4j.text.TrainedText;
+import org.dlc4j.util.InvalidInputException;
+import org.dlc4j.util.Listener;
+import org.dlc4j.util.Rng;
+
+/**
+ * The whole chain trained in one folder: SEM encoder → codes → DLC-conditioned and unconditional DiTs → SEDD prior →
+ * text-to-DLC model → a report of the paper's targets. Every stage keeps its resumable checkpoint and its model in its own
+ * folder; a stage whose model exists is done, so running the chain again continues where a killed run stopped (losing at
+ * most one checkpoint interval). A stage can be skipped (its model must then be there, or given) and can have a budget of
+ * wall time or of items seen, after which it ends and writes its model. {@code quick} runs tiny models on small data.
+ */
+public final class Chain {
+    /** The stages, in order. */
+    public enum Stage {
+        ENCODER, CODES, DIT_DLC, DIT_NONE, PRIOR, TEXT, REPORT;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        public static Stage parse(String s) {
+            for (Stage st : values()) {
+                if (st.label().equals(s)) {
+                    return st;
+                }
+            }
+            throw InvalidInputException.of("stage", "stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text, report");
+        }
+    }
+
+    /** When a training stage ends early: after this much wall time, or this many items (images, codes) seen; 0 is no limit. */
+    public record Budget(double minutes, long items) {
+        public static final Budget NONE = new Budget(0, 0);
+
+        public Budget {
+            if (!(minutes >= 0) || items < 0) {
+                throw InvalidInputException.of("budget", "budget must be ≥ 0 minutes and ≥ 0 items, not " + minutes + " and " + items);
+            }
+        }
+    }
+
+    /**
+     * @param encoder a trained SEM encoder to use instead of the encoder stage (null: train one, or the one the folder holds)
+     */
+    public record Settings(Path out, Path data, boolean quick, long seed, Set<Stage> skip, Map<Stage, Budget> budgets, Path encoder) {
+        Budget budget(Stage s) {
+            return budgets.getOrDefault(s, Budget.NONE);
+        }
+    }
+
+    /** One target of the report: its value, the bound, and whether it is met (null when not measured). */
+    public record Target(String name, double value, String bound, Boolean met) {
+    }
+
+    private final NDManager manager;
+    private final Settings s;
+
+    public Chain(NDManager manager, Settings settings) {
+        this.manager = manager;
+        this.s = settings;
+    }
+
+    /** Where stage {@code st} keeps its model (the folder also holds its checkpoint). */
+    public Path model(Stage st) {
+        return switch (st) {
+            case ENCODER -> s.encoder() != null ? s.encoder() : s.out().resolve("sem/encoder.safetensors");
+            case CODES -> s.out().resolve("codes/train.safetensors");
+            case DIT_DLC -> s.out().resolve("dit/dlc.safetensors");
+            case DIT_NONE -> s.out().resolve("dit/none.safetensors");
+            case PRIOR -> s.out().resolve("prior/sedd.safetensors");
+            case TEXT -> s.out().resolve("text/t2d.safetensors");
+            case REPORT -> s.out().resolve("report.md");
+        };
+    }
+
+    /** Runs every stage that is neither done nor skipped, then writes report.md and report.json; returns the targets. */
+    public List<Target> run() {
+        ImageDataset train = FashionMnist.load(s.data(), FashionMnist.Split.TRAIN, s.quick() ? 512 : Integer.MAX_VALUE);
+        ImageDataset test = FashionMnist.load(s.data(), FashionMnist.Split.TEST, s.quick() ? 256 : Integer.MAX_VALUE);
+        for (Stage st : Stage.values()) {
+            if (st == Stage.REPORT) {
+                break;
+            }
+            boolean done = Files.exists(model(st)) && (st != Stage.CODES || Files.exists(testCodes()));
+            if (done || s.skip().contains(st) || st == Stage.ENCODER && s.encoder() != null) {
+                if (!Files.exists(model(st))) {
+                    throw InvalidInputException.of("skip", "stage " + st.label() + " is skipped but " + model(st) + " is not there: run it, or give its model");
+                }
+                Listener.current().message(st.label() + ": " + (done ? "done" : "given") + " (" + model(st) + ")");
+                continue;
+            }
+            long start = System.nanoTime();
+            try (Listener.Scope scope = Listener.using(new Budgeted(Listener.current(), s.budget(st), batch(st)))) {
+                runStage(st, train, test);
+            }
+            Listener.current().message(String.format(Locale.ROOT, "%s: %.0f s, wrote %s", st.label(), (System.nanoTime() - start) / 1e9, model(st)));
+        }
+        return report(test);
+    }
+
+    private Path testCodes() {
+        return s.out().resolve("codes/test.safetensors");
+    }
+
+    private Path checkpoint(Stage st) {
+        return model(st).resolveSibling("train-" + st.label() + ".safetensors");
+    }
+
+    private int batch(Stage st) {
+        return switch (st) {
+            case ENCODER -> s.quick() ? 16 : 128;
+            case DIT_DLC, DIT_NONE, PRIOR, TEXT -> s.quick() ? 8 : 128;
+            default -> 1;
+        };
+    }
+
+    private void runStage(Stage st, ImageDataset train, ImageDataset test) {
+        switch (st) {
+            case ENCODER -> {
+                SemRecipe r = SemRecipe.shipped();
+                if (s.quick()) {
+                    r = new SemRecipe("tiny", "4x8", "resnet", "vicreg", null, null, 16, null, null, null, 1.0, null, null, null, null, null, null, null, null);
+                }
+                SemTraining.train(manager, r.config(s.seed()), train, checkpoint(st), true, model(st), Long.MAX_VALUE, 0);
+            }
+            case CODES -> {
+                try (TrainedEncoder enc = TrainedEncoder.load(manager, model(Stage.ENCODER))) {
+                    enc.codes(train, enc.config().tau(), false).write(model(st));
+                    enc.codes(test, enc.config().tau(), false).write(testCodes());
+                }
+            }
+            case DIT_DLC, DIT_NONE -> {
+                DlcFile codes = DlcFile.read(model(Stage.CODES));
+                DiT.Config m = DiT.Config.preset(s.quick() ? "tiny" : "DiT-T/4");
+                DitTraining.Data data;
+                if (st == Stage.DIT_DLC) {
+                    m = m.conditionedOn(Conditioning.DLC, 0, codes.length(), codes.vocab(), 0).withScaledCodes(true);
+                    data = new DitTraining.Data(train, codes, null, codes.encoderSha());
+                } else {
+                    data = new DitTraining.Data(train, null, null, "");
+                }
+                var c = s.quick() ? DitTraining.Config.tiny(m, s.seed()).withCheckpointEvery(8) : DitTraining.Config.fmnist(m, s.seed());
+                DitTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE);
+            }
+            case PRIOR -> {
+                DlcFile codes = DlcFile.read(model(Stage.CODES));
+                Sedd.Config m = Sedd.Config.preset(s.quick() ? "tiny" : "SEDD-T", codes.length(), codes.vocab());
+                var c = s.quick() ? SeddTraining.Config.tiny(m, s.seed()).withSchedule(2, 8, 0) : SeddTraining.Config.fmnist(m, s.seed());
+                SeddTraining.train(manager, c, codes, DlcFile.read(testCodes()), checkpoint(st), true, model(st), Long.MAX_VALUE);
+            }
+            case TEXT -> {
+                DlcFile codes = DlcFile.read(model(Stage.CODES));
+                TextToDlc.Config m = TextToDlc.Config.preset(s.quick() ? "tiny" : "T2D-T", codes.length(), codes.vocab());
+                var t = s.quick() ? TextTraining.Config.tiny(m, s.seed()) : TextTraining.Config.fmnist(m, s.seed());
+                var c = new TextTraining.Config(t.model(), t.epochs(), t.batch(), t.lr(), t.warmup(), t.gradClip(), t.emaDecay(), t.dropCaption(),
+                        t.maskCaption(), s.quick() ? 8 : t.checkpointEvery(), t.evalEvery(), t.seed());
+                Captions captions = Captions.read(Captions.defaultPath());
+                try (TextEncoder encoder = TextEncoder.load()) {
+                    var data = new TextTraining.Data(codes, DlcFile.read(testCodes()), captions, CaptionBank.encode(encoder, captions.texts()),
+                            encoder.sha256());
+                    TextTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE);
+                }
+            }
+            default -> throw new IllegalStateException(st.name());
+        }
+        if (!Files.exists(model(st))) {
+            throw new IllegalStateException(st.label() + " ended without writing " + model(st));
+        }
+    }
+
+    /**
+     * The targets of issue 25 on {@code test}: Enc-Dec FD (the DLC DiT on real test codes, guidance 3) and its ratio to the
+     * unconditional DiT's FD, conditional accuracy, prior → DiT FD against Enc-Dec and unconditional, and the image
+     * accuracy of held-out prompts. Written to report.md and report.json.
+     */
+    private List<Target> report(ImageDataset test) {
+        int n = s.quick() ? 40 : 1000;
+        var sampling = new DitSampling.Options(SamplerConfig.ddim(s.quick() ? 5 : 50, 0).withClipDenoised(true), 3.0, Integer.MAX_VALUE, 100);
+        var plain = new DitSampling.Options(sampling.sampler(), 1.0, Integer.MAX_VALUE, 100);
+        Map<String, Evaluator.Report> scores = new LinkedHashMap<>();
+        try (FeatureNet net = FeatureNet.load(manager, FeatureNet.defaultPath(), false);
+             TrainedDit dlc = TrainedDit.load(manager, model(Stage.DIT_DLC)); TrainedDit none = TrainedDit.load(manager, model(Stage.DIT_NONE));
+             TrainedPrior prior = TrainedPrior.load(manager, model(Stage.PRIOR)); TrainedText text = TrainedText.load(manager, model(Stage.TEXT))) {
+            Reference reference = Reference.open("test", s.data(), s.quick() ? 256 : 10_000, net, manager);
+            DlcFile codes = DlcFile.read(testCodes()).take(n);
+            var encDec = Conditioned.ofCodes(dlc, codes, codes.count());
+            scores.put("enc-dec", score("enc-dec", dlc, encDec, dlc.sample(encDec.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
+            var uncond = new Conditioned(Condition.none(n), null);
+            scores.put("unconditional", score("unconditional", none, uncond, none.sample(uncond.condition(), plain, new Rng(s.seed() + 1)), net, reference));
+            var priorCodes = CodeSampling.fromPrior(prior, n, PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, s.quick() ? 8 : 128, 0), 100, s.seed());
+            var generated = Conditioned.ofCodes(dlc, priorCodes, n);
+            scores.put("prior→DiT", score("prior", dlc, generated, dlc.sample(generated.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
+            var prompts = TextTable.Prompts.heldOut(Captions.read(Captions.defaultPath()), Math.max(n, 10));
+            int length = text.model().config().length();
+            try (TextEncoder encoder = TextEncoder.load()) {
+                int[] tokens = text.sample(encoder, prompts.texts(), new Unmasking.Config(length, Unmasking.Remasking.LOW_CONFIDENCE, 1.0,
+                        Unmasking.Config.DEFAULT_SCALE), 250, new Rng(s.seed()));
+                var fromText = Conditioned.of(Condition.codes(tokens, length), prompts.labels(), prompts.labels().length);
+                scores.put("text→DiT", score("text", dlc, fromText, dlc.sample(fromText.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
+            }
+        }
+        double encDec = scores.get("enc-dec").fd();
+        double uncond = scores.get("unconditional").fd();
+        double prior = scores.get("prior→DiT").fd();
+        List<Target> targets = List.of(
+                new Target("Enc-Dec FD", encDec, "≤ 48", encDec <= 48),
+                new Target("Enc-Dec FD ÷ unconditional FD", encDec / uncond, "≤ 0.25", encDec / uncond <= 0.25),
+                new Target("Enc-Dec conditional accuracy", scores.get("enc-dec").accuracy(), "≥ 0.85", scores.get("enc-dec").accuracy() >= 0.85),
+                new Target("prior→DiT FD ÷ Enc-Dec FD", prior / encDec, "≤ 1.15", prior / encDec <= 1.15),
+                new Target("prior→DiT FD ÷ unconditional FD", prior / uncond, "≤ 0.3", prior / uncond <= 0.3),
+                new Target("held-out prompt image accuracy", scores.get("text→DiT").accuracy(), "≥ 0.85", scores.get("text→DiT").accuracy() >= 0.85));
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%d samples each, DDIM %d, guidance 3 (unconditional: none), against Fashion-MNIST"
+                + " test%s.%n%n", n, sampling.sampler().steps(), s.quick() ? " (quick: tiny models, small data; the numbers test the chain, not the models)" : ""));
+        md.append(Evaluator.table(new ArrayList<>(scores.values()))).append("\n| target | value | bound | met |\n|---|---|---|---|\n");
+        for (Target t : targets) {
+            md.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %s |%n", t.name(), t.value(), t.bound(), t.met() ? "yes" : "no"));
+        }
+        AtomicFiles.writeString(model(Stage.REPORT), md.toString());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("quick", s.quick());
+        json.put("samples", n);
+        json.put("scores", scores);
+        json.put("targets", targets);
+        AtomicFiles.writeString(s.out().resolve("report.json"), Json.pretty(json));
+        return targets;
+    }
+
+    private Evaluator.Report score(String name, TrainedDit dit, Conditioned conditioned, float[] images, FeatureNet net, Reference reference) {
+        var samples = conditioned.samples(name, images, dit.model().config());
+        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH), reference.stats(), reference.features(),
+                Evaluator.Options.defaults(s.seed()), manager);
+    }
+
+    /** Passes everything on, and asks the loop to end when the stage's budget of wall time or items is spent. */
+    private static final class Budgeted implements Listener {
+        private final Listener inner;
+        private final Budget budget;
+        private final int batch;
+        private final long start = System.nanoTime();
+        private long step;
+
+        Budgeted(Listener inner, Budget budget, int batch) {
+            this.inner = inner;
+            this.budget = budget;
+            this.batch = batch;
+        }
+
+        @Override
+        public void message(String line) {
+            inner.message(line);
+        }
+
+        @Override
+        public void progress(String task, long step, long total, String status) {
+            this.step = step;
+            inner.progress(task, step, total, status);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            boolean time = budget.minutes() > 0 && (System.nanoTime() - start) / 60e9 >= budget.minutes();
+            boolean items = budget.items() > 0 && step * batch >= budget.items();
+            return time || items || inner.stopRequested();
+        }
+
+        @Override
+        public void done(String task) {
+            inner.done(task);
+        }
+    }
+}
