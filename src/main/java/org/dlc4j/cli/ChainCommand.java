@@ -47,7 +47,7 @@ final class ChainCommand implements Callable<Integer> {
     public Integer call() {
         Set<Chain.Stage> skipped = EnumSet.noneOf(Chain.Stage.class);
         for (String s : skip != null ? skip : List.<String>of()) {
-            skipped.add(Chain.Stage.parse(s.trim()));
+            skipped.add(stage("--skip", s));
         }
         Map<Chain.Stage, Chain.Budget> limits = new EnumMap<>(Chain.Stage.class);
         for (String b : budgets != null ? budgets : List.<String>of()) {
@@ -57,7 +57,7 @@ final class ChainCommand implements Callable<Integer> {
             }
             String v = kv[1].trim().toLowerCase(Locale.ROOT);
             try {
-                limits.put(Chain.Stage.parse(kv[0].trim()), v.endsWith("m") ? new Chain.Budget(Double.parseDouble(v.substring(0, v.length() - 1)), 0)
+                limits.put(stage("--budget", kv[0]), v.endsWith("m") ? new Chain.Budget(Double.parseDouble(v.substring(0, v.length() - 1)), 0)
                         : new Chain.Budget(0, Long.parseLong(v)));
             } catch (NumberFormatException e) {
                 throw new InvalidInputException("--budget '" + b + "' is not STAGE=MINUTESm or STAGE=ITEMS, e.g. dit-dlc=90m");
@@ -72,5 +72,13 @@ final class ChainCommand implements Callable<Integer> {
         }
         System.out.println("wrote " + output.path.resolve("report.md") + " and report.json");
         return 0;
+    }
+
+    private static Chain.Stage stage(String flag, String name) {
+        try {
+            return Chain.Stage.parse(name.trim());
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(flag + ": " + e.getMessage());
+        }
     }
 }

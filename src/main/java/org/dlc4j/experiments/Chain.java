@@ -67,7 +67,7 @@ public final class Chain {
                     return st;
                 }
             }
-            throw InvalidInputException.of("stage", "stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text, report");
+            throw new InvalidInputException("stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text, report");
         }
     }
 

@@ -23,5 +23,8 @@ class FlagMappingTest {
                 "--remasking 'sideways'");
         assertOneLineError(run("generate", "--prior", dir.resolve("none.safetensors").toString(), "--out", dir.toString()), "the prior model", "not found", "(--prior)");
         assertOneLineError(run("compose", "test:1", "test:2", "--method", "average", "--out", dir.toString()), "--method 'average'");
+        assertOneLineError(run("chain", "--quick", "--budget", "dit=5m", "--out", dir.toString()), "--budget: stage 'dit' is not one of");
+        assertOneLineError(run("chain", "--quick", "--budget", "prior=lots", "--out", dir.toString()), "--budget 'prior=lots'");
+        assertOneLineError(run("chain", "--quick", "--skip", "encoder", "--out", dir.resolve("empty").toString()), "is skipped but", "(--skip)");
     }
 }
