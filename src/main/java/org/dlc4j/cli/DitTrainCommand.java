@@ -81,6 +81,10 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
     boolean resume;
 
+    @Option(names = "--init", paramLabel = "FILE", description = "Warm-start from this trained DiT of the same configuration when there is no"
+            + " checkpoint to resume (e.g. the shipped model after a machine lost out/): weights and EMA from it, optimiser and step count afresh.")
+    Path init;
+
     @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume).")
     Long stopAt;
 
@@ -172,7 +176,7 @@ final class DitTrainCommand implements Callable<Integer> {
             }
             c = c.withWarmup(warmup != null ? warmup : 0).withMinSnr(minSnr != null ? minSnr : 0);
             System.out.printf(Locale.ROOT, "%s: %.2f GFLOP per image forward, %d images%n", model.describe(), 2e-9 * model.forwardMacs(), train.count());
-            var r = DitTraining.train(manager, c, d, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE);
+            var r = DitTraining.train(manager, c, d, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE, init);
             System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.1f images/s (%.1f GFLOP/s in the model), last loss %.4f%n", r.steps(),
                     r.totalSteps(), r.trainSeconds(), r.imagesPerSecond(), r.imagesPerSecond() * 6e-9 * model.forwardMacs(), r.finalLoss());
             System.out.println(r.finished() ? "wrote " + target : "stopped; continue with --resume (checkpoint " + ckpt + ")");

@@ -18,6 +18,7 @@ import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
+import org.dlc4j.util.ModelMismatchException;
 import org.dlc4j.util.Rng;
 
 /**
@@ -158,6 +159,16 @@ public final class DitTraining {
      * weights to {@code output}.
      */
     public static Result train(NDManager manager, Config c, Data data, Path checkpoint, boolean resume, Path output, long until) {
+        return train(manager, c, data, checkpoint, resume, output, until, null);
+    }
+
+    /**
+     * As {@link #train(NDManager, Config, Data, Path, boolean, Path, long)}, warm-started from the weights of the trained
+     * model {@code init} (null: a fresh initialisation) when there is no checkpoint to resume: the weights and the EMA
+     * start from them, the optimiser, the step count and the schedule start afresh. A warm start is for a machine that
+     * lost its checkpoint; it is not an exact resume, and the run says so.
+     */
+    public static Result train(NDManager manager, Config c, Data data, Path checkpoint, boolean resume, Path output, long until, Path init) {
         DiT.Config mc = c.model();
         data.check(mc);
         ImageDataset images = data.images().padTo(mc.image());
@@ -172,6 +183,15 @@ public final class DitTraining {
         Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(mc), 0, images.name(), c.seed(), Map.of("training", GSON.toJson(c), TrainedDit.ENCODER_SHA, data.encoderSha()));
         try (Params params = new Params(manager)) {
             DiT model = new DiT(params, mc, new Rng(c.seed())); // before the trainer, which sizes its state on the parameters
+            if (init != null && !(resume && java.nio.file.Files.exists(checkpoint))) {
+                Checkpoint start = Checkpoint.load(init, KIND);
+                if (!start.meta().configJson().equals(meta.configJson())) {
+                    throw new ModelMismatchException(init + " is another model (" + start.meta().configJson() + ", this run trains " + meta.configJson()
+                            + "): warm-start from a model of the same configuration");
+                }
+                params.load(start.tensors(), "", init); // before the trainer, whose EMA starts as a copy of these weights
+                Listener.current().message("warm-started from " + init + " (its weights and EMA; the optimiser and step count start afresh)");
+            }
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));

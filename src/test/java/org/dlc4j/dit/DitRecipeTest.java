@@ -78,4 +78,26 @@ class DitRecipeTest {
         }
         assertThrows(InvalidInputException.class, () -> DitTraining.Config.tiny(DiT.Config.preset("tiny"), 0).withMinSnr(-1));
     }
+
+    @Test
+    void aWarmStartBeginsFromTheGivenModelsWeightsAndRefusesAnotherModel(@TempDir Path dir) {
+        DiT.Config c = DiT.Config.preset("tiny");
+        var images = TestImages.noise(16, 32, 4);
+        var data = new DitTraining.Data(images, null, null, "");
+        try (NDManager m = NDManager.newBaseManager()) {
+            DitTraining.train(m, DitTraining.Config.tiny(c, 0), data, dir.resolve("a-ck.safetensors"), false, dir.resolve("a.safetensors"), Long.MAX_VALUE);
+            // A step at learning rate 0 leaves the weights where the warm start put them.
+            var still = DitTraining.Config.tiny(c, 9).withLr(0);
+            DitTraining.train(m, still, data, dir.resolve("b-ck.safetensors"), true, dir.resolve("b.safetensors"), 1, dir.resolve("a.safetensors"));
+            var a = org.dlc4j.io.Checkpoint.load(dir.resolve("a.safetensors")).tensors();
+            var b = org.dlc4j.io.Checkpoint.load(dir.resolve("b-ck.safetensors")).tensors();
+            for (String k : a.keySet()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(k).floats(), b.get(k).floats(), k);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(k).floats(), b.get(org.dlc4j.nn.Trainer.EMA + k).floats(), 1e-6f, "ema " + k);
+            }
+            var other = DitTraining.Config.tiny(c.withLearnSigma(false), 0);
+            assertThrows(org.dlc4j.util.ModelMismatchException.class, () -> DitTraining.train(m, other, data, dir.resolve("c-ck.safetensors"), true,
+                    dir.resolve("c.safetensors"), 1, dir.resolve("a.safetensors")));
+        }
+    }
 }
