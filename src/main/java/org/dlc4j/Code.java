@@ -9,6 +9,7 @@ import java.util.Arrays;
  */
 public record Code(int[] tokens, int vocab, String encoderSha256, float[] distributions) {
     public Code {
+        encoderSha256 = encoderSha256 == null ? "" : encoderSha256;
         tokens = tokens.clone();
         distributions = distributions == null ? null : distributions.clone();
         if (distributions != null && distributions.length != tokens.length * vocab) {

@@ -58,7 +58,7 @@ public final class Dlc implements AutoCloseable {
 
     private Dlc(ModelStore store, Listener listener) {
         this.store = store;
-        this.listener = listener == null ? Listener.SILENT : listener;
+        this.listener = listener;
     }
 
     /** The models shipped with dlc4j (the checkout's {@code models/}; set {@code -Ddlc4j.home} when running elsewhere). */
@@ -66,12 +66,12 @@ public final class Dlc implements AutoCloseable {
         return open(ModelStore.shipped().dir());
     }
 
-    /** The models in {@code models}, a folder laid out like the shipped {@code models/}. */
+    /** The models in {@code models}, a folder laid out like the shipped {@code models/}; progress goes to the listener in force. */
     public static Dlc open(Path models) {
-        return open(models, Listener.SILENT);
+        return open(models, null);
     }
 
-    /** The models in {@code models}; {@code listener} hears the progress of long work. */
+    /** The models in {@code models}; {@code listener} hears the progress of long work (null: the listener in force at each call). */
     public static Dlc open(Path models, Listener listener) {
         if (!Files.isDirectory(models)) {
             throw InvalidInputException.of("models", "models folder " + models.toAbsolutePath() + " not found: give the models/ folder of a"
@@ -139,7 +139,7 @@ public final class Dlc implements AutoCloseable {
     public List<GeneratedImage> compose(List<Code> codes, double[] weights, int n, Sampling sampling) {
         positive(n);
         if (codes.size() < 2) {
-            throw InvalidInputException.of("codes", "codes: composing needs at least two, got " + codes.size());
+            throw InvalidInputException.of("codes", "composing needs at least two codes, got " + codes.size());
         }
         return withListener(() -> {
             TrainedDit d = dit();
@@ -182,16 +182,17 @@ public final class Dlc implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable m : new AutoCloseable[] {encoder, dit, prior, text}) {
-            try {
+        try {
+            for (AutoCloseable m : new AutoCloseable[] {encoder, dit, prior, text}) {
                 if (m != null) {
                     m.close();
                 }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
             }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the models: " + e.getMessage(), e);
+        } finally {
+            manager.close();
         }
-        manager.close();
     }
 
     // The encoder is the one the DLC DiT reads, so that encoded codes can be decoded; without a DiT, the default one.
@@ -261,7 +262,7 @@ public final class Dlc implements AutoCloseable {
     }
 
     private <T> T withListener(Supplier<T> work) {
-        try (Listener.Scope scope = Listener.using(listener)) {
+        try (Listener.Scope scope = Listener.using(listener != null ? listener : Listener.current())) {
             return work.get();
         }
     }

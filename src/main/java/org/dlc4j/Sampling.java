@@ -6,8 +6,9 @@ import org.dlc4j.util.InvalidInputException;
 /**
  * How {@link Dlc} samples, with the CLI's defaults ({@link #defaults()}): the DiT's DDIM (or DDPM) steps and
  * classifier-free guidance, the prior's step count (analytic sampler), the text model's unmasking steps and caption
- * guidance, and the seed. The same seed gives the same images, as {@code dlc generate --seed} does: codes are drawn
- * with {@code seed}, images with {@code seed + 1}.
+ * guidance, and the seed. The same seed gives the same images as the matching command: {@link Dlc#generate},
+ * {@link Dlc#compose} and {@link Dlc#fromPrompt} draw codes with {@code seed} and images with {@code seed + 1} (as
+ * {@code dlc generate} and {@code dlc compose}); {@link Dlc#decode} draws images with {@code seed} (as {@code dlc dit sample}).
  *
  * @param steps      DiT sampling steps
  * @param ddpm       ancestral DDPM instead of deterministic DDIM

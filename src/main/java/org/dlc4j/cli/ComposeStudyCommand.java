@@ -53,7 +53,12 @@ final class ComposeStudyCommand {
         Integer run(List<String> defaultMethods, int defaultPairs, int defaultN, Body body) {
             List<Method> methods = new ArrayList<>();
             for (String s : methodNames != null ? methodNames : defaultMethods) {
-                Method m = Composition.Method.parse(s);
+                Method m;
+                try {
+                    m = Composition.Method.parse(s);
+                } catch (InvalidInputException e) {
+                    throw new InvalidInputException("--methods: " + e.getMessage());
+                }
                 if (!methods.contains(m)) {
                     methods.add(m);
                 }
@@ -96,7 +101,6 @@ final class ComposeStudyCommand {
 
         @Override
         public Integer call() {
-        Path out = output.path;
             DlcFile gallery = galleryPath != null ? DlcFile.read(galleryPath) : null;
             if (gallery != null && (gallery.labels() == null || codeKnn < 1 || codeKnn > gallery.count())) {
                 throw new InvalidInputException("--code-gallery needs labelled codes (dlc encode --split train) and --code-knn in 1.." + gallery.count()

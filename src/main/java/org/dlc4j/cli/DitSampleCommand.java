@@ -105,9 +105,7 @@ final class DitSampleCommand implements Callable<Integer> {
                 if (classId < 0 || classId >= c.classes()) {
                     throw new InvalidInputException("--class " + classId + " is outside 0.." + (c.classes() - 1));
                 }
-                int[] labels = new int[n];
-                java.util.Arrays.fill(labels, classId);
-                yield new Conditioned(Condition.labels(labels), labels);
+                yield Conditioned.ofClass(classId, n);
             }
             case DLC -> {
                 if (codesPath == null) {

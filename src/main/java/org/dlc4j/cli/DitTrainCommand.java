@@ -48,7 +48,7 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Images per step (default: 128).")
     Integer batch;
 
-    @Option(names = "--lr", description = "AdamW learning rate, constant (default: 5e-4; the reference's is 1e-4).")
+    @Option(names = "--lr", description = "AdamW learning rate, constant after any --warmup (default: 5e-4; the reference's is 1e-4).")
     Double lr;
 
     @Option(names = "--image", description = "Image size the DiT works at: 32 (Fashion-MNIST padded, as before) or 28 (native; the patch must"
@@ -104,6 +104,9 @@ final class DitTrainCommand implements Callable<Integer> {
         }
         if (batch != null && batch < 1) {
             throw new InvalidInputException("--batch must be at least 1");
+        }
+        if (warmup != null && warmup < 0 || minSnr != null && !(minSnr >= 0)) {
+            throw new InvalidInputException("--warmup must be ≥ 0 steps and --min-snr ≥ 0 (0 is off)");
         }
         if (codePooling != null && !codePooling.equals("mean") && !codePooling.equals("scaled")) {
             throw new InvalidInputException("--code-pooling '" + codePooling + "' is not mean or scaled");

@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 
 /** {@code --encoder}: the SEM encoder that turns images into codes. */
 final class EncoderOption {
-    @Option(names = "--encoder", paramLabel = "FILE", description = "SEM encoder (default: the one the model at hand was trained on, else the"
-            + " shipped models/sem/fmnist-sem-32x64.safetensors).")
+    @Option(names = "--encoder", paramLabel = "FILE", description = "SEM encoder (default: the shipped one; where a trained model reads codes,"
+            + " the shipped encoder it was trained on).")
     Path path;
 
     /** The encoder given, else the shipped default. */

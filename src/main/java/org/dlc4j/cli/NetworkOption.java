@@ -6,7 +6,6 @@ import org.dlc4j.eval.FeatureNet;
 import picocli.CommandLine.Option;
 
 /** {@code --features} and {@code --allow-unpinned}: the feature network every scoring command loads. */
-/** Which feature network to measure with. */
 final class NetworkOption {
     @Option(names = "--features", description = "Feature network (default: the pinned models/eval/fmnist-features.safetensors).")
     Path features;

@@ -82,7 +82,19 @@ public final class PngFolderDataset {
                 throw new InvalidInputException("image " + f + " not found: pass an existing .png file");
             }
         }
-        return fromImages(name, files.stream().map(f -> decode(f)).toList(), files.stream().map(Path::toString).toList(), channels);
+        // decoded one at a time as they are unpacked, so that a large folder is never held as pictures all at once
+        List<BufferedImage> lazy = new java.util.AbstractList<>() {
+            @Override
+            public BufferedImage get(int i) {
+                return decode(files.get(i));
+            }
+
+            @Override
+            public int size() {
+                return files.size();
+            }
+        };
+        return fromImages(name, lazy, files.stream().map(Path::toString).toList(), channels);
     }
 
     /**
@@ -99,7 +111,7 @@ public final class PngFolderDataset {
         int plane = height * width;
         byte[] pixels = new byte[images.size() * channels * plane];
         for (int i = 0; i < images.size(); i++) {
-            BufferedImage image = images.get(i);
+            BufferedImage image = i == 0 ? first : images.get(i);
             if (image.getHeight() != height || image.getWidth() != width) {
                 throw new InvalidInputException("%s is %d×%d but %s is %d×%d: all images must have the same size; resize them to %d×%d"
                         .formatted(names.get(i), image.getWidth(), image.getHeight(), Path.of(names.get(0)).getFileName(),

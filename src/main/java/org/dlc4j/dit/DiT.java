@@ -73,12 +73,6 @@ public final class DiT {
                     vocab, vectorDim, dropProb, scaledCodes);
         }
 
-        /** The same model at another image size (e.g. Fashion-MNIST's native 28 px instead of padding to 32). */
-        public Config withImage(int size) {
-            return new Config(name, size, channels, patch, dim, depth, heads, mlpRatio, learnSigma, conditioning, classes, length, vocab, vectorDim,
-                    dropProb, scaledCodes);
-        }
-
         /** The same model predicting only ε (fixed σ, plain ε-MSE) instead of ε and σ with the hybrid loss. */
         public Config withLearnSigma(boolean learn) {
             return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learn, conditioning, classes, length, vocab, vectorDim,

@@ -215,7 +215,7 @@ public final class DitTraining {
                     }
                 });
                 double seconds = trainer.trainSeconds();
-                Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
+                Result result = new Result(trainer.step(), trainer.endedEarly() ? trainer.step() : steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
                         trainer.lastLoss());
                 if (trainer.step() >= steps || trainer.endedEarly()) {
                     saveEma(trainer, c, data, images, output);

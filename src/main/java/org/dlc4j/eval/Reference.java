@@ -22,7 +22,7 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
             var stored = ReferenceStats.loadIfMadeBy(ReferenceStats.defaultPath(ref), net.sha256());
             if (stored.isEmpty()) {
                 // Another (unpinned) network: the shipped statistics are not its own, so they are made here.
-                Listener.current().message("dlc: the stored " + ref + " statistics belong to the pinned network; computing them for this one");
+                Listener.current().message("the stored " + ref + " statistics belong to the pinned network; computing them for this one");
                 return fromImages("fashion-mnist-" + ref, FashionMnist.load(data, split), refN, net, manager);
             }
             try {

@@ -236,7 +236,7 @@ public final class BenchSuite {
         return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
     }
 
-    /** Runs bench/reference.py on one stage (and its matmul peak) and reads its JSON; its output goes to this command's as it runs. */
+    /** Runs bench/reference.py on one stage (and its matmul peak) and reads its JSON; its output goes to the listener as it runs. */
     private static JsonObject runPython(String python, Path script, Bench.Preset p, int threads, String stage) throws IOException {
         Path json = Files.createTempFile("dlc-bench-python", ".json");
         List<String> which = List.of("matmul", stage);
@@ -247,7 +247,10 @@ public final class BenchSuite {
                 Integer.toString(p.plan().priorSteps()), "--steps", Integer.toString(p.plan().steps()), "--warmup", Integer.toString(p.plan().warmupSteps()), "--sample-reps",
                 Integer.toString(p.plan().sampleReps()));
         try {
-            Process proc = new ProcessBuilder(cmd).inheritIO().start();
+            Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(Listener.current()::message); // the reference's progress, as it runs
+            }
             int code = proc.waitFor();
             if (code != 0) {
                 throw InvalidInputException.of("python", python + " " + script.getFileName() + " failed (exit " + code + "): it needs Debian's python3-torch"

@@ -28,6 +28,7 @@ import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Json;
 import org.dlc4j.pipeline.CodeSampling;
+import org.dlc4j.pipeline.Compatibility;
 import org.dlc4j.pipeline.Conditioned;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.SeddTraining;
@@ -43,6 +44,7 @@ import org.dlc4j.text.TextTraining;
 import org.dlc4j.text.TrainedText;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
+import org.dlc4j.util.ModelMismatchException;
 import org.dlc4j.util.Rng;
 
 /**
@@ -63,11 +65,11 @@ public final class Chain {
 
         public static Stage parse(String s) {
             for (Stage st : values()) {
-                if (st.label().equals(s)) {
+                if (st != REPORT && st.label().equals(s)) {
                     return st;
                 }
             }
-            throw new InvalidInputException("stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text, report");
+            throw new InvalidInputException("stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text");
         }
     }
 
@@ -118,6 +120,7 @@ public final class Chain {
 
     /** Runs every stage that is neither done nor skipped, then writes report.md and report.json; returns the targets. */
     public List<Target> run() {
+        checkFolder();
         ImageDataset train = FashionMnist.load(s.data(), FashionMnist.Split.TRAIN, s.quick() ? 512 : Integer.MAX_VALUE);
         ImageDataset test = FashionMnist.load(s.data(), FashionMnist.Split.TEST, s.quick() ? 256 : Integer.MAX_VALUE);
         for (Stage st : Stage.values()) {
@@ -125,11 +128,22 @@ public final class Chain {
                 break;
             }
             boolean done = Files.exists(model(st)) && (st != Stage.CODES || Files.exists(testCodes()));
-            if (done || s.skip().contains(st) || st == Stage.ENCODER && s.encoder() != null) {
-                if (!Files.exists(model(st))) {
-                    throw InvalidInputException.of("skip", "stage " + st.label() + " is skipped but " + model(st) + " is not there: run it, or give its model");
+            if (done && st == Stage.CODES) {
+                checkCodes();
+            }
+            if (st == Stage.ENCODER && s.encoder() != null) {
+                if (!Files.exists(s.encoder())) {
+                    throw InvalidInputException.of("encoder", "SEM encoder " + s.encoder() + " not found: give a trained encoder");
                 }
-                Listener.current().message(st.label() + ": " + (done ? "done" : "given") + " (" + model(st) + ")");
+                Listener.current().message("encoder: given (" + s.encoder() + ")");
+                continue;
+            }
+            if (done || s.skip().contains(st)) {
+                if (!done) {
+                    throw InvalidInputException.of("skip", "stage " + st.label() + " is skipped but its model " + model(st) + (st == Stage.CODES
+                            ? " or " + testCodes() : "") + " is not there: run it, or put its model there");
+                }
+                Listener.current().message(st.label() + ": done (" + model(st) + ")");
                 continue;
             }
             long start = System.nanoTime();
@@ -139,6 +153,35 @@ public final class Chain {
             Listener.current().message(String.format(Locale.ROOT, "%s: %.0f s, wrote %s", st.label(), (System.nanoTime() - start) / 1e9, model(st)));
         }
         return report(test);
+    }
+
+    /** A folder holds one chain: its settings are recorded on the first run and a run with others is refused. */
+    private void checkFolder() {
+        Path marker = s.out().resolve("chain.json");
+        String mine = String.format(Locale.ROOT, "{\"quick\":%b,\"seed\":%d}", s.quick(), s.seed());
+        try {
+            if (Files.exists(marker)) {
+                String theirs = Files.readString(marker).strip();
+                if (!theirs.equals(mine)) {
+                    throw new ModelMismatchException(s.out() + " holds a chain made with other settings (" + theirs + ", now " + mine
+                            + "): use another folder");
+                }
+                return;
+            }
+        } catch (java.io.IOException e) {
+            throw new org.dlc4j.util.DlcIoException("cannot read " + marker + ": " + e.getMessage(), e);
+        }
+        AtomicFiles.writeString(marker, mine + "\n");
+    }
+
+    /** The codes must be the encoder's: a folder whose encoder changed (another --encoder) would train on stale codes. */
+    private void checkCodes() {
+        String sha = org.dlc4j.io.Hashes.sha256(model(Stage.ENCODER));
+        String codes = DlcFile.read(model(Stage.CODES)).encoderSha();
+        if (!codes.equals(sha)) {
+            throw new ModelMismatchException(model(Stage.CODES) + " holds codes of another encoder than " + model(Stage.ENCODER)
+                    + ": use another folder, or delete codes/ and the stages after it");
+        }
     }
 
     private Path testCodes() {
@@ -226,6 +269,9 @@ public final class Chain {
              TrainedPrior prior = TrainedPrior.load(manager, model(Stage.PRIOR)); TrainedText text = TrainedText.load(manager, model(Stage.TEXT))) {
             Reference reference = Reference.open("test", s.data(), s.quick() ? 256 : 10_000, net, manager);
             DlcFile codes = DlcFile.read(testCodes()).take(n);
+            Compatibility.encoder(dlc, codes.encoderSha(), "the test codes");
+            Compatibility.encoder(dlc, prior.encoderSha(), "the prior's codes");
+            Compatibility.encoder(dlc, text.encoderSha(), "the text model's codes");
             var encDec = Conditioned.ofCodes(dlc, codes, codes.count());
             scores.put("enc-dec", score("enc-dec", dlc, encDec, dlc.sample(encDec.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
             var uncond = new Conditioned(Condition.none(n), null);

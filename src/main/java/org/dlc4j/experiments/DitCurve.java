@@ -35,6 +35,8 @@ import org.dlc4j.util.Rng;
  */
 public final class DitCurve {
     public static final String HEADER = "model,sha256,conditioning,images_seen,train_seconds,n,sampler,steps,scale,fd,kid,accuracy";
+    /** The header before training seconds were recorded: its rows read with NaN seconds. */
+    static final String OLD_HEADER = "model,sha256,conditioning,images_seen,n,sampler,steps,scale,fd,kid,accuracy";
 
     /**
      * @param sampler how the sampler is named in the CSV and the plot (e.g. "ddim 25")
@@ -111,11 +113,12 @@ public final class DitCurve {
         }
         try {
             List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-            if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            boolean old = !lines.isEmpty() && lines.get(0).equals(OLD_HEADER);
+            if (lines.isEmpty() || !lines.get(0).equals(HEADER) && !old) {
                 throw InvalidInputException.of("out", csv + " is not a curve written by this version of dlc4j: move it away or write the curve elsewhere");
             }
             for (String line : lines.subList(1, lines.size())) {
-                Row r = Row.parse(line);
+                Row r = Row.parse(old ? line.replaceFirst("^((?:[^,]*,){4})", "$1NaN,") : line);
                 rows.put(r.key(), r);
             }
             return rows;

@@ -32,6 +32,7 @@ public final class PriorSweep {
             if (n < 2) {
                 throw InvalidInputException.of("n", "n must be at least 2 (FD needs a covariance)");
             }
+            samplers(etas, etaSteps, stepCounts); // refused here, before any model is loaded
         }
     }
 
@@ -44,21 +45,27 @@ public final class PriorSweep {
     private PriorSweep() {}
 
     /** Scores every setting, writing sweep.csv after each, then eta.png and steps.png to {@code out}; returns the rows. */
-    public static List<Row> run(NDManager manager, Settings s, Generator models, FeatureNet net, Reference reference, Path out) {
+    /** The remask sampler at each η, then the analytic sampler at each step count. */
+    private static List<PriorSampler.Config> samplers(List<Double> etas, int etaSteps, List<Integer> stepCounts) {
         List<PriorSampler.Config> settings = new ArrayList<>();
-        List<String> kinds = new ArrayList<>();
         try {
-            for (double eta : s.etas()) {
-                settings.add(PriorSampler.Config.of(PriorSampler.Predictor.REMASK, s.etaSteps(), eta));
-                kinds.add("eta");
+            for (double eta : etas) {
+                settings.add(PriorSampler.Config.of(PriorSampler.Predictor.REMASK, etaSteps, eta));
             }
-            for (int steps : s.stepCounts()) {
+            for (int steps : stepCounts) {
                 settings.add(PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, steps, 0));
-                kinds.add("steps");
             }
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
         }
+        return settings;
+    }
+
+    public static List<Row> run(NDManager manager, Settings s, Generator models, FeatureNet net, Reference reference, Path out) {
+        List<PriorSampler.Config> settings = samplers(s.etas(), s.etaSteps(), s.stepCounts());
+        List<String> kinds = new ArrayList<>();
+        s.etas().forEach(e -> kinds.add("eta"));
+        s.stepCounts().forEach(e -> kinds.add("steps"));
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < settings.size(); i++) {
             PriorSampler.Config sc = settings.get(i);

@@ -29,10 +29,10 @@ public final class Probes {
 
     /**
      * An encoder's codes measured: probe accuracies (one-hot DLC, continuous SEM, backbone feature), code usage on test,
-     * and the k-nearest-code vote accuracy for each k.
+     * and the k-nearest-code vote accuracy for each k asked for, in order.
      */
-    public record EncoderReport(LinearProbe.Result dlc, LinearProbe.Result sem, LinearProbe.Result feature, CodeStats usage, int[] knn,
-                                double[] knnAccuracy, DlcFile testCodes) {
+    public record EncoderReport(LinearProbe.Result dlc, LinearProbe.Result sem, LinearProbe.Result feature, CodeStats usage, double[] knnAccuracy,
+                                DlcFile testCodes) {
     }
 
     /** Encodes train and test, fits the three probes and counts code usage and the nearest-code votes. */
@@ -54,7 +54,7 @@ public final class Probes {
         DlcFile codes = new DlcFile(te.tokens(), c.length(), c.vocab(), test.labels(), null, c.tau(), enc.sha256(), test.name());
         DlcFile trainCodes = new DlcFile(tr.tokens(), c.length(), c.vocab(), train.labels(), null, c.tau(), enc.sha256(), train.name());
         double[] accuracy = Arrays.stream(knn).mapToDouble(k -> CodeStats.knnLabelAccuracy(te.tokens(), test.labels(), trainCodes, k)).toArray();
-        return new EncoderReport(dlc, sem, cls, CodeStats.of(codes), knn.clone(), accuracy, codes);
+        return new EncoderReport(dlc, sem, cls, CodeStats.of(codes), accuracy, codes);
     }
 
     /** For 10 queries (the first test image of each class), the query then the 8 test images sharing most tokens. */

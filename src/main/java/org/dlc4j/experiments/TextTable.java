@@ -102,8 +102,9 @@ public final class TextTable {
                 float[] images = DitSampling.sample(scope, classDit.model(), Condition.labels(labels), settings.sampling(), new Rng(settings.seed() + 1));
                 var report = score("class-dit", images, size, labels, scope);
                 baseline = report.perClassFd();
-                md.append(row("class-conditional DiT", "–", "–", report, null));
-                Listener.current().message(md.substring(md.lastIndexOf("|\n", md.length() - 3) + 2).strip());
+                String row = row("class-conditional DiT", "–", "–", report, null);
+                md.append(row);
+                Listener.current().message(row.strip());
             }
         }
         int length = text.model().config().length();

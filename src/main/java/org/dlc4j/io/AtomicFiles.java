@@ -29,12 +29,12 @@ public final class AtomicFiles {
     /** Test seam: wraps the temp-file stream so tests can make a write fail halfway. */
     static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
-    /** Writes {@code body} to {@code target} atomically; I/O failures become a {@link org.dlc4j.util.InvalidInputException}. */
     /** Writes {@code text} (UTF-8) to {@code target} atomically. */
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /** Writes {@code body} to {@code target} atomically; I/O failures become a {@link org.dlc4j.util.DlcIoException}. */
     public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();

@@ -171,7 +171,7 @@ public final class Trainer implements AutoCloseable {
                         .map(Map.Entry::getKey).limit(4).collect(java.util.stream.Collectors.joining(", "));
                 Listener.current().message(String.format(Locale.ROOT, "step %d skipped: loss %s, gradient norm %s (%s)", step + 1, loss, norm, broken));
                 if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
-                    throw InvalidInputException.of("lr", "training diverged: loss " + loss + ", gradient norm " + norm + " for " + consecutiveSkips
+                    throw new InvalidInputException("training diverged: loss " + loss + ", gradient norm " + norm + " for " + consecutiveSkips
                             + " steps in a row at step " + step + "; lower the learning rate or resume from an earlier checkpoint");
                 }
             }

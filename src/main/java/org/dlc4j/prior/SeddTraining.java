@@ -115,7 +115,7 @@ public final class SeddTraining {
                     }
                 });
                 double seconds = trainer.trainSeconds();
-                Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() * l / Math.max(seconds, 1e-9),
+                Result result = new Result(trainer.step(), trainer.endedEarly() ? trainer.step() : steps, seconds, trainer.step() * (double) c.batch() * l / Math.max(seconds, 1e-9),
                         trainer.lastLoss(), bits[0]);
                 if (trainer.step() >= steps || trainer.endedEarly()) {
                     Map<String, String> extra = new LinkedHashMap<>();

@@ -7,12 +7,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.dlc4j.io.AtomicFiles;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
-import java.util.Arrays;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
-
 /** Tiles a batch of generated images into one PNG so samples can be inspected at a glance. */
 public final class ImageGrid {
     private ImageGrid() {}

@@ -106,7 +106,7 @@ public final class TextTraining {
                     }
                 });
                 double seconds = trainer.trainSeconds();
-                Result result = new Result(trainer.step(), steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
+                Result result = new Result(trainer.step(), trainer.endedEarly() ? trainer.step() : steps, seconds, trainer.step() * (double) c.batch() / Math.max(seconds, 1e-9),
                         trainer.lastLoss(), bits[0]);
                 if (trainer.step() >= steps || trainer.endedEarly()) {
                     extra.put("train_seconds", String.format(Locale.ROOT, "%.0f", seconds));

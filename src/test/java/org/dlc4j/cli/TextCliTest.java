@@ -116,7 +116,7 @@ class TextCliTest {
         assertOneLineError(run("text", "sample", "--text-model", model, "--prompt", "  "), "empty");
         assertOneLineError(run("text", "sample", "--text-model", model, "--prompt", "a very ".repeat(20) + "long prompt"), "at most 32");
         assertOneLineError(run("text", "sample", "--text-model", model, "--prompt", "a bag", "--text-steps", "5"), "at most 4");
-        assertOneLineError(run("text", "sample", "--text-model", model, "--prompt", "a bag", "--text-steps", "0"), "--steps");
+        assertOneLineError(run("text", "sample", "--text-model", model, "--prompt", "a bag", "--text-steps", "0"), "--text-steps must be at least 1");
         assertOneLineError(run("text", "sample", "--text-model", model, "--prompt", "a bag", "--remasking", "lowest"), "'lowest'");
         assertOneLineError(run("text", "sample", "--text-model", s("missing.safetensors"), "--prompt", "a bag"), "not found");
         assertOneLineError(run("generate", "--prompt", "a bag", "--text-model", model, "--dit", Path.of("models/dit/fmnist-dlc.safetensors").toString()),

@@ -84,6 +84,14 @@ class ChainTest {
         }
     }
 
+    @Test
+    void aFolderHoldsOneChain(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("chain.json"), "{\"quick\":false,\"seed\":0}\n");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.dlc4j.util.ModelMismatchException.class,
+                () -> new Chain(null, quick(dir)).run());
+        assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+    }
+
     /** {@code dlc chain --quick --out DIR} in its own JVM, as a user runs it. */
     static Process cli(Path out) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

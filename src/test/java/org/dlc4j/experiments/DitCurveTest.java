@@ -34,4 +34,13 @@ class DitCurveTest {
         e = assertThrows(InvalidInputException.class, () -> DitCurve.readRows(csv));
         assertTrue(e.getMessage().contains("malformed"), e.getMessage());
     }
+
+    @Test
+    void aCurveWrittenBeforeTrainingSecondsWereRecordedStillReads(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("curve.csv");
+        Files.writeString(csv, DitCurve.OLD_HEADER + "\nm.safetensors,ab12,dlc,59904,1000,ddim 25,25,3.000,283.0259,6.014745,0.2080\n");
+        var row = DitCurve.readRows(csv).values().iterator().next();
+        assertEquals(59_904, row.imagesSeen());
+        assertTrue(Double.isNaN(row.trainSeconds()) && row.fd() == 283.0259 && row.accuracy() == 0.208, row.toString());
+    }
 }

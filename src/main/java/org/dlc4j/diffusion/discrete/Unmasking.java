@@ -41,7 +41,7 @@ public final class Unmasking {
 
         public Config {
             if (steps < 1) {
-                throw InvalidInputException.of("steps", "steps must be at least 1, not " + steps);
+                throw InvalidInputException.of("text-steps", "text-steps must be at least 1, not " + steps);
             }
             if (!(temperature >= 0) || Double.isInfinite(temperature)) {
                 throw InvalidInputException.of("temperature", "temperature must be ≥ 0, not " + temperature);
@@ -69,7 +69,7 @@ public final class Unmasking {
     /** How many positions each step commits: ⌊masked/steps⌋ each, the remainder one more in the first steps. */
     public static int[] schedule(int masked, int steps) {
         if (steps > masked) {
-            throw InvalidInputException.of("steps", "steps " + steps + " is more than the " + masked + " positions to unmask: use at most " + masked);
+            throw InvalidInputException.of("text-steps", "text-steps " + steps + " is more than the " + masked + " positions to unmask: use at most " + masked);
         }
         int[] k = new int[steps];
         for (int s = 0; s < steps; s++) {
