@@ -31,8 +31,8 @@ final class PriorSampleCommand implements Callable<Integer> {
     @Mixin
     PriorSamplerOptions samplerOptions;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Codes per forward pass (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    CodeBatchOption codeBatch;
 
     @Option(names = "--compare", description = "Real codes to compare with: per-position total variation and exact copies of them.")
     Path comparePath;
@@ -43,7 +43,7 @@ final class PriorSampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path out = output.path;
-        if (n < 1 || batch < 1) {
+        if (n < 1 || codeBatch.batch < 1) {
             throw new InvalidInputException("--n and --batch must be at least 1");
         }
         PriorSampler.Config sc = samplerOptions.config();
@@ -54,7 +54,7 @@ final class PriorSampleCommand implements Callable<Integer> {
                 SeddTraining.check(mc, real, "--compare");
             }
             long start = System.nanoTime();
-            DlcFile codes = CodeSampling.fromPrior(prior, n, sc, batch, common.seed);
+            DlcFile codes = CodeSampling.fromPrior(prior, n, sc, codeBatch.batch, common.seed);
             double seconds = (System.nanoTime() - start) / 1e9;
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes of %d×%d in %.1f s (%.1f codes/s), %s%n", n, mc.length(), mc.vocab(), seconds, n / seconds,

@@ -30,8 +30,8 @@ final class TextSampleCommand implements Callable<Integer> {
     @Mixin
     TextSamplerOptions sampler;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Codes per forward pass (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    CodeBatchOption codeBatch;
 
     @Mixin
     OutputOption output;
@@ -39,13 +39,13 @@ final class TextSampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path out = output.path;
-        if (n < 1 || batch < 1) {
+        if (n < 1 || codeBatch.batch < 1) {
             throw new InvalidInputException("--n and --batch must be at least 1");
         }
         try (NDManager manager = common.newManager(); TrainedText model = CodeSampling.loadText(manager, textFile.resolve(), "text-model")) {
             var c = sampler.config(model.model().config().length());
             long start = System.nanoTime();
-            DlcFile codes = CodeSampling.fromPrompt(model, prompt, n, c, batch, common.seed);
+            DlcFile codes = CodeSampling.fromPrompt(model, prompt, n, c, codeBatch.batch, common.seed);
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes for \"%s\" in %.1f s (%s)%nwrote %s%n", n, prompt, (System.nanoTime() - start) / 1e9,
                     c.describe(), out);
