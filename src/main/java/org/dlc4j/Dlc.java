@@ -198,7 +198,8 @@ public final class Dlc implements AutoCloseable {
     // The encoder is the one the DLC DiT reads, so that encoded codes can be decoded; without a DiT, the default one.
     private TrainedEncoder encoder() {
         if (encoder == null) {
-            Path path = store.encoderFor(ModelStore.encoderShaOf(store.dit(Conditioning.DLC)));
+            // the DiT is loaded (once, and kept for decoding) rather than read a second time only for its metadata
+            Path path = store.encoderFor(Files.exists(store.dit(Conditioning.DLC)) ? dit().encoderSha() : "");
             if (!Files.exists(path)) {
                 throw InvalidInputException.of("models", "no SEM encoder in " + store.dir() + ": expected " + path);
             }

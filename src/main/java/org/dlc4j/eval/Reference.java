@@ -34,6 +34,15 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
         return fromImages(ref, Images.load(Path.of(ref)), refN, net, manager);
     }
 
+    /**
+     * Generated images scored against this reference: brought to the feature network's input, embedded, and measured
+     * (FD, KID, accuracy when labelled, …) with the evaluator's defaults for {@code seed}.
+     */
+    public Evaluator.Report score(String name, ImageDataset samples, FeatureNet net, long seed, NDManager manager) {
+        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH), stats, features,
+                Evaluator.Options.defaults(seed), manager);
+    }
+
     private static Reference fromImages(String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
         FeatureSet all = net.embed(images, FeatureNet.EMBED_BATCH);
         ReferenceStats stats = ReferenceStats.compute(name, all, net.sha256(), manager);

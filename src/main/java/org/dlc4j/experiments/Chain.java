@@ -23,7 +23,6 @@ import org.dlc4j.dit.DitTraining;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
-import org.dlc4j.eval.Images;
 import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Json;
@@ -147,9 +146,7 @@ public final class Chain {
                 continue;
             }
             long start = System.nanoTime();
-            try (Listener.Scope scope = Listener.using(new Budgeted(Listener.current(), s.budget(st), batch(st)))) {
-                runStage(st, train, test);
-            }
+            runStage(st, train, test);
             Listener.current().message(String.format(Locale.ROOT, "%s: %.0f s, wrote %s", st.label(), (System.nanoTime() - start) / 1e9, model(st)));
         }
         return report(test);
@@ -192,14 +189,6 @@ public final class Chain {
         return model(st).resolveSibling("train-" + st.label() + ".safetensors");
     }
 
-    private int batch(Stage st) {
-        return switch (st) {
-            case ENCODER -> s.quick() ? 16 : 128;
-            case DIT_DLC, DIT_NONE, PRIOR, TEXT -> s.quick() ? 8 : 128;
-            default -> 1;
-        };
-    }
-
     private void runStage(Stage st, ImageDataset train, ImageDataset test) {
         switch (st) {
             case ENCODER -> {
@@ -207,7 +196,8 @@ public final class Chain {
                 if (s.quick()) {
                     r = new SemRecipe("tiny", "4x8", "resnet", "vicreg", null, null, 16, null, null, null, 1.0, null, null, null, null, null, null, null, null);
                 }
-                SemTraining.train(manager, r.config(s.seed()), train, checkpoint(st), true, model(st), Long.MAX_VALUE, 0);
+                var c = r.config(s.seed());
+                budgeted(st, c.batch(), () -> SemTraining.train(manager, c, train, checkpoint(st), true, model(st), Long.MAX_VALUE, 0));
             }
             case CODES -> {
                 try (TrainedEncoder enc = TrainedEncoder.load(manager, model(Stage.ENCODER))) {
@@ -226,13 +216,14 @@ public final class Chain {
                     data = new DitTraining.Data(train, null, null, "");
                 }
                 var c = s.quick() ? DitTraining.Config.tiny(m, s.seed()).withCheckpointEvery(8) : DitTraining.Config.fmnist(m, s.seed());
-                DitTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE);
+                budgeted(st, c.batch(), () -> DitTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE));
             }
             case PRIOR -> {
                 DlcFile codes = DlcFile.read(model(Stage.CODES));
                 Sedd.Config m = Sedd.Config.preset(s.quick() ? "tiny" : "SEDD-T", codes.length(), codes.vocab());
                 var c = s.quick() ? SeddTraining.Config.tiny(m, s.seed()).withSchedule(2, 8, 0) : SeddTraining.Config.fmnist(m, s.seed());
-                SeddTraining.train(manager, c, codes, DlcFile.read(testCodes()), checkpoint(st), true, model(st), Long.MAX_VALUE);
+                budgeted(st, c.batch(), () -> SeddTraining.train(manager, c, codes, DlcFile.read(testCodes()), checkpoint(st), true, model(st),
+                        Long.MAX_VALUE));
             }
             case TEXT -> {
                 DlcFile codes = DlcFile.read(model(Stage.CODES));
@@ -244,13 +235,20 @@ public final class Chain {
                 try (TextEncoder encoder = TextEncoder.load()) {
                     var data = new TextTraining.Data(codes, DlcFile.read(testCodes()), captions, CaptionBank.encode(encoder, captions.texts()),
                             encoder.sha256());
-                    TextTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE);
+                    budgeted(st, c.batch(), () -> TextTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE));
                 }
             }
             default -> throw new IllegalStateException(st.name());
         }
         if (!Files.exists(model(st))) {
             throw new IllegalStateException(st.label() + " ended without writing " + model(st));
+        }
+    }
+
+    /** Runs a stage's training with its budget in force: items are counted as steps × the batch the stage trains with. */
+    private void budgeted(Stage st, int batch, Runnable training) {
+        try (Listener.Scope scope = Listener.using(new Budgeted(Listener.current(), s.budget(st), batch))) {
+            training.run();
         }
     }
 
@@ -315,9 +313,7 @@ public final class Chain {
     }
 
     private Evaluator.Report score(String name, TrainedDit dit, Conditioned conditioned, float[] images, FeatureNet net, Reference reference) {
-        var samples = conditioned.samples(name, images, dit.model().config());
-        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH), reference.stats(), reference.features(),
-                Evaluator.Options.defaults(s.seed()), manager);
+        return reference.score(name, conditioned.samples(name, images, dit.model().config()), net, s.seed(), manager);
     }
 
     /** Passes everything on, and asks the loop to end when the stage's budget of wall time or items is spent. */

@@ -15,9 +15,7 @@ import org.dlc4j.data.ImageDataset;
 import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
-import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
-import org.dlc4j.eval.Images;
 import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.pipeline.Conditioned;
@@ -93,8 +91,7 @@ public final class DitCurve {
                 float[] images = DitSampling.sample(scope, dit.model(), conditioned.condition(),
                         new DitSampling.Options(s.sampling(), s.scale(), Integer.MAX_VALUE, 100), new Rng(s.seed()));
                 ImageDataset samples = conditioned.samples(cond, images, dit.model().config());
-                var report = Evaluator.evaluate(m.toString(), net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH),
-                        reference.stats(), reference.features(), Evaluator.Options.defaults(s.seed()), scope);
+                var report = reference.score(m.toString(), samples, net, s.seed(), scope);
                 Row row = new Row(m.toString(), dit.sha256(), label, dit.imagesSeen(), dit.trainSeconds(), s.n(), s.sampler(), steps, s.scale(), report.fd(), report.kidMean(),
                         report.accuracy());
                 rows.put(row.key(), row);

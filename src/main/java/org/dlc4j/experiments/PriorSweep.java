@@ -8,9 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.dit.DitSampling;
-import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
-import org.dlc4j.eval.Images;
 import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.pipeline.Generator;
@@ -72,8 +70,7 @@ public final class PriorSweep {
             try (NDManager scope = manager.newSubManager()) {
                 var g = models.generate(scope, s.n(), sc, 250, s.sampling(), s.seed());
                 var samples = g.conditioned().samples(sc.describe(), g.images(), models.dit().model().config());
-                var report = Evaluator.evaluate(sc.describe(), net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH),
-                        reference.stats(), reference.features(), Evaluator.Options.defaults(s.seed()), scope);
+                var report = reference.score(sc.describe(), samples, net, s.seed(), scope);
                 double value = kinds.get(i).equals("eta") ? sc.eta() : sc.steps();
                 rows.add(new Row(kinds.get(i), value, sc.describe(), report.fd(), report.kidMean(), g.codeSeconds()));
                 Listener.current().message(String.format(Locale.ROOT, "%s: FD %.2f, KID %.4f (prior %.1f s)", sc.describe(), report.fd(), report.kidMean(),

@@ -130,8 +130,7 @@ public final class TextTable {
     private Evaluator.Report score(String name, float[] images, int size, int[] labels, NDManager scope) {
         ImageDataset samples = ImageDataset.fromBatch("text", images, 1, size, size).withLabels(labels, FashionMnist.CLASS_NAMES);
         ImageNpz.write(out.resolve(name).resolve(Images.SAMPLES_NPZ), samples);
-        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH), reference.stats(), reference.features(),
-                Evaluator.Options.defaults(settings.seed()), scope);
+        return reference.score(name, samples, net, settings.seed(), scope);
     }
 
     /** A table row; with a baseline, also the mean and the worst over classes of this row's class FD over the baseline's. */
