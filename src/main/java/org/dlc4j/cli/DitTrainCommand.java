@@ -58,6 +58,15 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--patch", description = "Patch size, overriding the preset's (e.g. 2 or 4; it must divide --image).")
     Integer patch;
 
+    @Option(names = "--width", description = "Transformer width, overriding the preset's (a multiple of 4 and of --heads).")
+    Integer width;
+
+    @Option(names = "--depth", description = "Number of DiT blocks, overriding the preset's.")
+    Integer depth;
+
+    @Option(names = "--heads", description = "Attention heads, overriding the preset's.")
+    Integer heads;
+
     @Option(names = "--learn-sigma", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Predict σ too and train on the hybrid loss, as the reference; --no-learn-sigma trains ε alone on the MSE (default: true).")
     boolean learnSigma;
@@ -117,14 +126,11 @@ final class DitTrainCommand implements Callable<Integer> {
         DiT.Config model;
         try {
             model = DiT.Config.preset(preset).withLearnSigma(learnSigma);
-            if (patch != null || image != null) {
-                DiT.Config p = model;
-                model = new DiT.Config(p.name(), image != null ? image : p.image(), p.channels(), patch != null ? patch : p.patch(), p.dim(), p.depth(),
-                        p.heads(), p.mlpRatio(), p.learnSigma(), p.conditioning(), p.classes(), p.length(), p.vocab(), p.vectorDim(), p.dropProb(),
-                        p.scaledCodes());
-            }
+            DiT.Config p = model;
+            model = p.resized(image != null ? image : p.image(), patch != null ? patch : p.patch(), width != null ? width : p.dim(),
+                    depth != null ? depth : p.depth(), heads != null ? heads : p.heads());
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage() + " (see --preset, --image, --patch)");
+            throw new InvalidInputException(e.getMessage() + " (see --preset, --image, --patch, --width, --heads)");
         }
         if (model.image() < 28) {
             throw new InvalidInputException("--image must be at least 28 (Fashion-MNIST's size), not " + model.image());

@@ -46,8 +46,15 @@ public final class DiT {
                          boolean learnSigma, Conditioning conditioning, int classes, int length, int vocab, int vectorDim,
                          double dropProb, boolean scaledCodes) {
         public Config {
+            if (patch < 1 || dim < 1 || depth < 1 || heads < 1) {
+                throw new IllegalArgumentException("patch, width, depth and heads must be positive");
+            }
             if (image % patch != 0) {
                 throw new IllegalArgumentException("image " + image + " is not a multiple of patch " + patch);
+            }
+            if (dim % heads != 0 || dim % 4 != 0) {
+                throw new IllegalArgumentException("width " + dim + " must be a multiple of 4 (the sin-cos positions) and of the "
+                        + heads + " heads");
             }
         }
 
@@ -71,6 +78,12 @@ public final class DiT {
         public Config conditionedOn(Conditioning conditioning, int classes, int length, int vocab, int vectorDim) {
             return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learnSigma, conditioning, classes, length,
                     vocab, vectorDim, dropProb, scaledCodes);
+        }
+
+        /** The same model at another geometry: image size, patch, width, depth and heads (the A/B of issue 25). */
+        public Config resized(int image, int patch, int dim, int depth, int heads) {
+            return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learnSigma, conditioning, classes, length, vocab,
+                    vectorDim, dropProb, scaledCodes);
         }
 
         /** The same model predicting only ε (fixed σ, plain ε-MSE) instead of ε and σ with the hybrid loss. */
