@@ -1,6 +1,7 @@
 package org.dlc4j;
 
 import java.util.Arrays;
+import org.dlc4j.util.InvalidInputException;
 
 /**
  * One Discrete Latent Code: {@code length()} tokens, each in 0..{@code vocab}−1, from the SEM encoder whose SHA-256 is
@@ -12,6 +13,14 @@ public record Code(int[] tokens, int vocab, String encoderSha256, float[] distri
         encoderSha256 = encoderSha256 == null ? "" : encoderSha256;
         tokens = tokens.clone();
         distributions = distributions == null ? null : distributions.clone();
+        if (vocab < 1) {
+            throw InvalidInputException.of("code", "a code's vocabulary V must be at least 1, not " + vocab);
+        }
+        for (int p = 0; p < tokens.length; p++) {
+            if (tokens[p] < 0 || tokens[p] >= vocab) {
+                throw InvalidInputException.of("code", "token " + tokens[p] + " at position " + p + " is out of range: tokens are 0.." + (vocab - 1));
+            }
+        }
         if (distributions != null && distributions.length != tokens.length * vocab) {
             throw new IllegalArgumentException("distributions hold " + distributions.length + " values, not L×V = " + tokens.length * vocab);
         }

@@ -12,7 +12,10 @@ import java.util.stream.IntStream;
 import org.dlc4j.compose.Composition;
 import org.dlc4j.compose.Source;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
+import org.dlc4j.data.ImageNpz;
+import org.dlc4j.data.ModelView;
 import org.dlc4j.data.PngFolderDataset;
 import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.diffusion.discrete.Unmasking;
@@ -22,6 +25,7 @@ import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.TrainedDit;
+import org.dlc4j.nn.GradMode;
 import org.dlc4j.pipeline.CodeSampling;
 import org.dlc4j.pipeline.Compatibility;
 import org.dlc4j.pipeline.Generated;
@@ -30,6 +34,7 @@ import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.report.ImageGrid;
 import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.text.TrainedText;
+import org.dlc4j.util.Home;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
@@ -55,6 +60,7 @@ public final class Dlc implements AutoCloseable {
     private TrainedDit dit;
     private TrainedPrior prior;
     private TrainedText text;
+    private Gallery gallery;
 
     private Dlc(ModelStore store, Listener listener) {
         this.store = store;
@@ -80,26 +86,67 @@ public final class Dlc implements AutoCloseable {
         return new Dlc(new ModelStore(models), listener);
     }
 
-    /** The code of one image (grey or colour, converted to grey; 28×28 for the shipped encoder). */
+    /** How {@link #compose} mixes its codes. */
+    public enum Mixing {
+        /** The paper's composition: each position takes the token of one code, drawn with the weights. */
+        TOKENS,
+        /** Each position draws its token from the weighted mean of the codes' SEM distributions (encoded codes only). */
+        DISTRIBUTIONS
+    }
+
+    /** The side of the square grey images the models read and draw (Fashion-MNIST's). */
+    public static final int IMAGE_SIZE = 28;
+
+    /**
+     * {@code image} as the models see it: 28×28 grey, a light object on black ({@link ModelView}); {@link #encode}
+     * encodes this view, so any picture of any size can be encoded.
+     */
+    public static BufferedImage view(BufferedImage image) {
+        return ModelView.of(image, IMAGE_SIZE);
+    }
+
+    /** The code of one image (any size, grey or colour: its {@link #view} is encoded). */
     public Code encode(BufferedImage image) {
         return encode(List.of(image)).get(0);
     }
 
     /** The codes of these images, in order, with their SEM distributions. */
     public List<Code> encode(List<BufferedImage> images) {
-        return withListener(() -> {
-            List<String> names = IntStream.range(0, images.size()).mapToObj(i -> "image " + i).toList();
-            ImageDataset set = PngFolderDataset.fromImages("images", images, names, 1);
-            TrainedEncoder enc = encoder();
-            var c = enc.config();
-            var encoded = enc.encode(set, 1.0, true, false, 256);
-            List<Code> codes = new ArrayList<>();
-            for (int i = 0; i < set.count(); i++) {
-                codes.add(new Code(Arrays.copyOfRange(encoded.tokens(), i * c.length(), (i + 1) * c.length()), c.vocab(), enc.sha256(),
-                        Arrays.copyOfRange(encoded.probs(), i * c.length() * c.vocab(), (i + 1) * c.length() * c.vocab())));
+        return withListener(() -> encodeViews(images.stream().map(Dlc::view).toList()));
+    }
+
+    /**
+     * The shipped gallery ({@code assets/fmnist/gallery.npz} of the checkout), encoded by this instance's encoder on first
+     * use and kept.
+     */
+    public Gallery gallery() {
+        if (gallery == null) {
+            Path file = Home.dir().resolve("assets").resolve("fmnist").resolve("gallery.npz");
+            if (!Files.exists(file)) {
+                throw InvalidInputException.of("gallery", "the gallery " + file + " is missing: run from a dlc4j checkout (or set"
+                        + " -Ddlc4j.home to one)");
             }
-            return codes;
-        });
+            ImageDataset set = ImageNpz.read(file);
+            List<BufferedImage> images = IntStream.range(0, set.count()).mapToObj(i -> ImageGrid.toImage(set.image(i), 1, 1,
+                    set.height(), set.width(), 1, 0, 1)).toList();
+            List<Code> codes = withListener(() -> encodeViews(images));
+            gallery = new Gallery(images, set.labels(), FashionMnist.CLASS_NAMES, codes);
+        }
+        return gallery;
+    }
+
+    private List<Code> encodeViews(List<BufferedImage> views) {
+        List<String> names = IntStream.range(0, views.size()).mapToObj(i -> "image " + i).toList();
+        ImageDataset set = PngFolderDataset.fromImages("images", views, names, 1);
+        TrainedEncoder enc = encoder();
+        var c = enc.config();
+        var encoded = enc.encode(set, 1.0, true, false, 256);
+        List<Code> codes = new ArrayList<>();
+        for (int i = 0; i < set.count(); i++) {
+            codes.add(new Code(Arrays.copyOfRange(encoded.tokens(), i * c.length(), (i + 1) * c.length()), c.vocab(), enc.sha256(),
+                    Arrays.copyOfRange(encoded.probs(), i * c.length() * c.vocab(), (i + 1) * c.length() * c.vocab())));
+        }
+        return codes;
     }
 
     /** {@code n} images the DLC-conditioned DiT draws from {@code code} (as {@code dlc dit sample --codes}). */
@@ -133,10 +180,46 @@ public final class Dlc implements AutoCloseable {
     }
 
     /**
+     * {@code n} edits of {@code code}: the positions where {@code keep} is true stay, the others are drawn afresh from the
+     * SEDD prior given the kept ones (code infilling), and the DiT draws one image from each new code.
+     */
+    public List<GeneratedImage> infill(Code code, boolean[] keep, int n, Sampling sampling) {
+        positive(n);
+        if (keep.length != code.length()) {
+            throw InvalidInputException.of("keep", "keep has " + keep.length + " flags for a code of " + code.length() + " positions");
+        }
+        return withListener(() -> {
+            TrainedPrior p = prior();
+            TrainedDit d = dit();
+            check(d, code, "the code");
+            var pc = p.model().config();
+            Compatibility.codeShape(d, "the prior's codes", pc.length(), pc.vocab());
+            Compatibility.encoder(d, p.encoderSha(), "the prior's codes");
+            int l = code.length();
+            int[] partial = new int[n * l];
+            int[] tokens = code.tokens();
+            for (int i = 0; i < n; i++) {
+                for (int q = 0; q < l; q++) {
+                    partial[i * l + q] = keep[q] ? tokens[q] : code.vocab(); // V is the absorbing state, the mask
+                }
+            }
+            var priorConfig = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, sampling.priorSteps(), 0.01);
+            int[] codes = p.infill(partial, n, priorConfig, sampling.batch(), new Rng(sampling.seed()));
+            float[] images = d.sample(Condition.codes(codes, l), options(sampling), new Rng(sampling.seed() + 1));
+            return images(images, d.model().config(), codes, l, code.vocab(), code.encoderSha256());
+        });
+    }
+
+    /**
      * {@code n} compositions of these codes: each new code takes every position from one of them, at random with these
      * relative {@code weights} (null: equal), and the DiT draws one image from it (as {@code dlc compose}).
      */
     public List<GeneratedImage> compose(List<Code> codes, double[] weights, int n, Sampling sampling) {
+        return compose(codes, weights, Mixing.TOKENS, n, sampling);
+    }
+
+    /** As {@link #compose(List, double[], int, Sampling)}, mixing the codes as {@code mixing} says. */
+    public List<GeneratedImage> compose(List<Code> codes, double[] weights, Mixing mixing, int n, Sampling sampling) {
         positive(n);
         if (codes.size() < 2) {
             throw InvalidInputException.of("codes", "composing needs at least two codes, got " + codes.size());
@@ -149,7 +232,16 @@ public final class Dlc implements AutoCloseable {
                 check(d, c, "code " + i);
                 sources.add(new Source("code " + i, c.length(), c.vocab(), c.tokens(), c.distributions(), null, -1, c.encoderSha256()));
             }
-            Condition cond = Composition.condition(Composition.Method.CODE, sources, weights, n, new Rng(sampling.seed()));
+            if (mixing == Mixing.DISTRIBUTIONS) {
+                for (int i = 0; i < codes.size(); i++) {
+                    if (codes.get(i).distributions() == null) {
+                        throw InvalidInputException.of("codes", "code " + i + " has no SEM distributions to mix: mix encoded codes, or"
+                                + " mix tokens");
+                    }
+                }
+            }
+            var method = mixing == Mixing.DISTRIBUTIONS ? Composition.Method.DISTRIBUTION : Composition.Method.CODE;
+            Condition cond = Composition.condition(method, sources, weights, n, new Rng(sampling.seed()));
             float[] images = d.sample(cond, options(sampling), new Rng(sampling.seed() + 1));
             Code first = codes.get(0);
             return images(images, d.model().config(), cond.tokens(), first.length(), first.vocab(), first.encoderSha256());
@@ -173,6 +265,27 @@ public final class Dlc implements AutoCloseable {
             DlcFile codes = CodeSampling.fromPrompt(t, prompt, n, unmasking, sampling.batch(), sampling.seed());
             return decoded(Generated.decode(manager, d, codes, 0, options(sampling), sampling.seed()), d);
         });
+    }
+
+    /** L, the number of tokens in the codes these models read. */
+    public int codeLength() {
+        return dit().model().config().length();
+    }
+
+    /** V, the number of values a token takes. */
+    public int vocabulary() {
+        return dit().model().config().vocab();
+    }
+
+    /**
+     * A code of these tokens as these models read it (their V and encoder), e.g. one a user typed or edited; tokens out of
+     * 0..V−1 or a length other than {@link #codeLength()} are refused.
+     */
+    public Code code(int[] tokens) {
+        TrainedDit d = dit();
+        Code code = new Code(tokens, d.model().config().vocab(), d.encoderSha(), null);
+        check(d, code, "the code");
+        return code;
     }
 
     /** The folder the models are read from. */
@@ -263,6 +376,7 @@ public final class Dlc implements AutoCloseable {
     }
 
     private <T> T withListener(Supplier<T> work) {
+        GradMode.off(); // the caller's thread may not be the one that loaded libtorch
         try (Listener.Scope scope = Listener.using(listener != null ? listener : Listener.current())) {
             return work.get();
         }

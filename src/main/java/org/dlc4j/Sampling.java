@@ -50,6 +50,10 @@ public record Sampling(long seed, int steps, boolean ddpm, double guidance, int 
         return new Sampling(seed, steps, ddpm, guidance, s, textSteps, textGuidance, batch);
     }
 
+    public Sampling withTextGuidance(double g) {
+        return new Sampling(seed, steps, ddpm, guidance, priorSteps, textSteps, g, batch);
+    }
+
     public Sampling withTextSteps(int s) {
         return new Sampling(seed, steps, ddpm, guidance, priorSteps, s, textGuidance, batch);
     }

@@ -149,4 +149,61 @@ class DlcTest {
             System.setOut(old);
         }
     }
+
+    @Test
+    void infillKeepsTheKeptPositionsAndRepeatsWithTheSeed() throws Exception {
+        Code code = dlc.encode(query("test01004.png"));
+        boolean[] keep = new boolean[code.length()];
+        for (int p = 0; p < keep.length; p += 2) {
+            keep[p] = true;
+        }
+        List<GeneratedImage> a = dlc.infill(code, keep, 3, FAST);
+        List<GeneratedImage> b = dlc.infill(code, keep, 3, FAST);
+        int redrawn = 0;
+        for (int i = 0; i < 3; i++) {
+            int[] t = a.get(i).code().tokens();
+            assertArrayEquals(t, b.get(i).code().tokens(), "same seed, same codes");
+            for (int p = 0; p < t.length; p++) {
+                if (keep[p]) {
+                    assertEquals(code.tokens()[p], t[p], "kept position " + p);
+                } else {
+                    redrawn += t[p] != code.tokens()[p] ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(redrawn > 0, "the released positions are drawn afresh");
+        boolean[] all = new boolean[code.length()];
+        java.util.Arrays.fill(all, true);
+        assertArrayEquals(code.tokens(), dlc.infill(code, all, 1, FAST).get(0).code().tokens(), "keeping everything changes nothing");
+        assertThrows(InvalidInputException.class, () -> dlc.infill(code, new boolean[3], 1, FAST));
+    }
+
+    @Test
+    void distributionMixingNeedsEncodedCodes() throws Exception {
+        List<Code> codes = dlc.encode(List.of(query("test01000.png"), query("test01012.png")));
+        assertEquals(2, dlc.compose(codes, new double[] {0.7, 0.3}, Dlc.Mixing.DISTRIBUTIONS, 2, FAST).size());
+        List<Code> bare = codes.stream().map(Code::withoutDistributions).toList();
+        assertThrows(InvalidInputException.class, () -> dlc.compose(bare, null, Dlc.Mixing.DISTRIBUTIONS, 1, FAST));
+    }
+
+    @Test
+    void theGalleryFindsAnImageByItsOwnCode() {
+        Gallery g = dlc.gallery();
+        assertEquals(1000, g.size());
+        Code c = g.codes().get(17);
+        Gallery.Neighbour first = g.nearest(c, 5).get(0);
+        assertEquals(17, first.index());
+        assertEquals(c.length(), first.shared());
+        assertEquals(5, g.nearest(c, 5).size());
+        assertEquals(g.nearest(c, 5), g.nearest(c, 5));
+    }
+
+    @Test
+    void codesAreCheckedAgainstTheModels() {
+        int[] tokens = dlc.gallery().codes().get(0).tokens();
+        assertArrayEquals(tokens, dlc.code(tokens).tokens());
+        assertThrows(ModelMismatchException.class, () -> dlc.code(new int[] {1, 2, 3}), "a code of another length");
+        tokens[4] = 64;
+        assertThrows(InvalidInputException.class, () -> dlc.code(tokens));
+    }
 }

@@ -7,7 +7,9 @@ import org.dlc4j.diffusion.gaussian.Denoiser;
 import org.dlc4j.diffusion.gaussian.GaussianSampler;
 import org.dlc4j.diffusion.gaussian.Guidance;
 import org.dlc4j.diffusion.gaussian.SamplerConfig;
+import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
+import org.dlc4j.util.StoppedException;
 
 /**
  * Draws images from a trained DiT: one image per condition, with classifier-free guidance when the scale is not 1
@@ -46,6 +48,9 @@ public final class DitSampling {
         return Guidance.classifierFree((x, t) -> model.forward(x, t, doubled), scale, c.channels(), tMax);
     }
 
+    /** What the sampler's progress is called when reported to the {@link Listener}. */
+    public static final String TASK = "denoising";
+
     /** Images [N, C, S, S] in [−1, 1] (clipped), N = {@code conditions.count()}, row-major floats. */
     public static float[] sample(NDManager manager, DiT model, Condition conditions, Options o, Rng rng) {
         DiT.Config c = model.config();
@@ -54,16 +59,30 @@ public final class DitSampling {
         int size = c.image();
         int per = c.channels() * size * size;
         float[] out = new float[n * per];
+        Listener listener = Listener.current();
+        long total = (long) ((n + o.batch() - 1) / o.batch()) * sampler.numSteps();
         for (int start = 0; start < n; start += o.batch()) {
             int end = Math.min(n, start + o.batch());
             Condition chunk = conditions.slice(start, end);
             Denoiser denoiser = denoiser(model, chunk, o.scale(), o.tMax());
+            long before = (long) (start / o.batch()) * sampler.numSteps();
+            int count = end - start;
+            GaussianSampler.StepObserver observer = (done, xi) -> {
+                listener.progress(TASK, before + done, total, "");
+                if (listener.wantsPreviews() && c.channels() == 1) {
+                    listener.preview(TASK, before + done, total, xi.toFloatArray(), count, size);
+                }
+                if (listener.stopRequested()) {
+                    throw new StoppedException(TASK);
+                }
+            };
             try (NDManager scope = manager.newSubManager()) {
-                NDArray xT = scope.create(rng.gaussians((end - start) * per), new Shape(end - start, c.channels(), size, size));
-                float[] x = sampler.sample(denoiser, xT, rng).clip(-1f, 1f).toFloatArray();
+                NDArray xT = scope.create(rng.gaussians(count * per), new Shape(count, c.channels(), size, size));
+                float[] x = sampler.sample(denoiser, xT, rng, observer).clip(-1f, 1f).toFloatArray();
                 System.arraycopy(x, 0, out, start * per, x.length);
             }
         }
+        listener.done(TASK);
         return out;
     }
 }

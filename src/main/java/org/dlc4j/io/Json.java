@@ -37,7 +37,29 @@ public final class Json {
                 .registerTypeAdapter(double.class, new Floating(true, false))
                 .registerTypeAdapter(Double.class, new Floating(false, false))
                 .registerTypeAdapter(float.class, new Floating(true, true))
-                .registerTypeAdapter(Float.class, new Floating(false, true));
+                .registerTypeAdapter(Float.class, new Floating(false, true))
+                .registerTypeHierarchyAdapter(java.nio.file.Path.class, new PathAdapter());
+    }
+
+    /** A file path as its string (Gson cannot reflect into the JDK's Path classes). */
+    private static final class PathAdapter extends TypeAdapter<java.nio.file.Path> {
+        @Override
+        public void write(JsonWriter out, java.nio.file.Path value) throws IOException {
+            if (value == null) {
+                out.nullValue();
+            } else {
+                out.value(value.toString());
+            }
+        }
+
+        @Override
+        public java.nio.file.Path read(JsonReader in) throws IOException {
+            if (in.peek() == com.google.gson.stream.JsonToken.NULL) {
+                in.nextNull();
+                return null;
+            }
+            return java.nio.file.Path.of(in.nextString());
+        }
     }
 
     /** {@code value} as compact strict JSON. */

@@ -26,6 +26,7 @@ public final class Ema implements AutoCloseable {
 
     /** Moves every shadow weight towards its namesake in {@code params} (which may hold more: BYOL's predictor has no teacher twin). */
     public void update(Params params, double decay) {
+        GradMode.off();
         for (var e : shadow.all().entrySet()) {
             e.getValue().muli(decay).addi(params.get(e.getKey()).mul(1 - decay));
         }

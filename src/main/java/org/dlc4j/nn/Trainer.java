@@ -205,6 +205,7 @@ public final class Trainer implements AutoCloseable {
      * steps), checkpointed, so a long run can be split across sessions and continued exactly with a resume.
      */
     public void run(LossFn lossFn, Path checkpoint, Checkpoint.Meta meta, String label, long until) {
+        GradMode.off(); // recording is on only inside each step's gradient collector, whichever thread trains
         long end = Math.min(until, config.steps());
         Listener listener = Listener.current();
         try {

@@ -39,6 +39,27 @@ public record TrainedPrior(Sedd model, Params params, String encoderSha, String 
         return out;
     }
 
+    /**
+     * Completes partial codes ({@code count}·L tokens, the mask token V where a position is to be drawn), drawn
+     * {@code batch} at a time; the other positions are kept.
+     */
+    public int[] infill(int[] partial, int count, PriorSampler.Config c, int batch, Rng rng) {
+        Sedd.Config mc = model.config();
+        int l = mc.length();
+        if (partial.length != count * l) {
+            throw new IllegalArgumentException(count + " codes of " + l + " tokens, not " + partial.length + " tokens");
+        }
+        int[] out = new int[count * l];
+        PriorSampler.ScoreFn score = scores(model, params.manager());
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
+            int[] codes = PriorSampler.infill(score, new Absorbing(mc.vocab()), LogLinearNoise.SEDD,
+                    java.util.Arrays.copyOfRange(partial, start * l, (start + n) * l), n, c, rng);
+            System.arraycopy(codes, 0, out, start * l, codes.length);
+        }
+        return out;
+    }
+
     /** The sampler's view of {@code model}: the exponentiated log-score at one σ̄ for every code, at evaluation. */
     public static PriorSampler.ScoreFn scores(Sedd model, NDManager m) {
         return (tokens, count, sigma) -> {

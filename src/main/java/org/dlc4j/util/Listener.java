@@ -18,10 +18,23 @@ public interface Listener {
 
     /**
      * Asked after every step of a long loop: true ends it now as if it had reached its planned length (a training run
-     * then writes its model). A budget of wall time or of images seen, or a cancel button, answers here.
+     * then writes its model; a sampler, which has nothing whole to return, throws {@link StoppedException}). A budget
+     * of wall time or of images seen, or a cancel button, answers here.
      */
     default boolean stopRequested() {
         return false;
+    }
+
+    /** True if this listener wants {@link #preview}s, which cost a copy of the images at every step. */
+    default boolean wantsPreviews() {
+        return false;
+    }
+
+    /**
+     * The images a sampler holds after {@code step} of {@code total} steps (noisy until the last): {@code count} images of
+     * {@code size}×{@code size} grey pixels in [−1, 1], row-major; called only when {@link #wantsPreviews()}.
+     */
+    default void preview(String task, long step, long total, float[] images, int count, int size) {
     }
 
     /** The loop called {@code task} has ended (a progress bar may close its line). */

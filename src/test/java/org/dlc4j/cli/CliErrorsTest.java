@@ -57,10 +57,10 @@ class CliErrorsTest {
     void helpListsEveryCommand() {
         Result r = run("--help");
         assertEquals(0, r.code());
-        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "inspect"}) {
+        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "serve", "inspect"}) {
             assertTrue(r.out().contains("  " + cmd + " "), cmd + " listed in:\n" + r.out());
         }
-        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "inspect"}) {
+        for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "serve", "inspect"}) {
             assertEquals(0, run(cmd, "--help").code(), cmd + " --help");
         }
     }
@@ -181,5 +181,14 @@ class CliErrorsTest {
         Result r = run("inspect", "--verbose", dir.resolve("missing.safetensors").toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("\tat "), "stack trace with --verbose");
+    }
+
+    @Test
+    void serveRefusesABadPortOrOneInUse() throws Exception {
+        assertOneLineError(run("serve", "--port", "70000"), "--port", "0..65535");
+        assertOneLineError(run("serve", "--workers", "0"), "--workers");
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertOneLineError(run("serve", "--port", Integer.toString(taken.getLocalPort())), "--port", "another port");
+        }
     }
 }

@@ -65,6 +65,27 @@ class OptimTest {
     }
 
     @Test
+    void weightsUpdateInPlaceOnAThreadThatDidNotLoadLibtorch() throws Exception {
+        // libtorch records autograd graphs by default on every thread but the one that loaded it: a server worker or a
+        // caller's pool. The EMA's in-place update must still work there.
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
+                p.add("w", new long[] {1}, Init.constant(1f), new Rng(0));
+                try (Ema ema = new Ema(p)) {
+                    ema.update(p, 0.5);
+                    assertEquals(1f, ema.weights().get("w").getFloat(0), 1e-6);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertEquals(null, failure.get());
+    }
+
+    @Test
     void emaAndSchedules() {
         try (NDManager m = NDManager.newBaseManager(); Params p = new Params(m)) {
             p.add("w", new long[] {1}, Init.constant(0f), new Rng(0));

@@ -1,7 +1,9 @@
 package org.dlc4j.diffusion.discrete;
 
 import java.util.Locale;
+import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
+import org.dlc4j.util.StoppedException;
 
 /**
  * SEDD's reverse process over the absorbing graph (the reference's {@code get_pc_sampler}): start fully masked, walk the
@@ -84,15 +86,45 @@ public final class PriorSampler {
     public static int[] sample(ScoreFn model, Absorbing graph, LogLinearNoise noise, int length, int count, Config c, Rng rng) {
         int[] x = new int[count * length];
         java.util.Arrays.fill(x, graph.mask());
+        return infill(model, graph, noise, x, count, c, rng);
+    }
+
+    /**
+     * Completes {@code count} partial codes: every position of {@code start} that holds the mask is drawn, every other
+     * is kept (code infilling; the reference conditions SEDD on a prompt the same way, walking the whole time grid and
+     * putting the given tokens back after each step, which only the remasking corrector could otherwise move). With
+     * every position masked this is {@link #sample}, draw for draw.
+     */
+    public static int[] infill(ScoreFn model, Absorbing graph, LogLinearNoise noise, int[] start, int count, Config c, Rng rng) {
+        int[] x = start.clone();
         double dt = (1 - c.eps()) / c.steps();
         Draw draw = (position, w, k) -> draw(w, k, rng);
+        Listener listener = Listener.current();
         for (int i = 0; i < c.steps(); i++) {
             step(model, graph, noise, x, count, 1 - i * dt, dt, c, draw);
+            keep(start, x, graph.mask());
+            listener.progress(TASK, i + 1, c.steps(), "");
+            if (listener.stopRequested()) {
+                throw new StoppedException(TASK);
+            }
         }
         if (c.denoise()) {
             denoise(model, graph, noise, x, count, c, draw);
+            keep(start, x, graph.mask());
         }
+        listener.done(TASK);
         return x;
+    }
+
+    /** What the sampler's progress is called when reported to the {@link Listener}. */
+    public static final String TASK = "code sampling";
+
+    private static void keep(int[] start, int[] x, int mask) {
+        for (int p = 0; p < x.length; p++) {
+            if (start[p] != mask) {
+                x[p] = start[p];
+            }
+        }
     }
 
     /** One predictor step of {@code c.predictor()} from time t to t − dt, updating the codes {@code x} in place. */

@@ -29,6 +29,17 @@ public sealed interface GaussianSampler permits DdpmSampler, DdimSampler {
 
     /** Runs every step from pure noise {@code xT}; temporaries of each step are freed as it ends. */
     default NDArray sample(Denoiser model, NDArray xT, Rng rng) {
+        return sample(model, xT, rng, (done, x) -> { });
+    }
+
+    /** Hears the state after each step of {@link #sample}: {@code done} steps of {@link #numSteps()}, and x. */
+    @FunctionalInterface
+    interface StepObserver {
+        void after(int done, NDArray x);
+    }
+
+    /** As {@link #sample(Denoiser, NDArray, Rng)}, telling {@code observer} after each step. */
+    default NDArray sample(Denoiser model, NDArray xT, Rng rng, StepObserver observer) {
         NDArray x = xT;
         for (int i = numSteps() - 1; i >= 0; i--) {
             NDArray next;
@@ -41,6 +52,7 @@ public sealed interface GaussianSampler permits DdpmSampler, DdimSampler {
                 x.close();
             }
             x = next;
+            observer.after(numSteps() - i, x);
         }
         return x;
     }
