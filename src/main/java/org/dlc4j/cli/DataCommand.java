@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageFolder;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.PngFolderDataset;
 import org.dlc4j.report.ImageGrid;
@@ -27,8 +28,23 @@ public final class DataCommand implements Callable<Integer> {
     @Option(names = "--png", description = "Read a folder of PNGs (optional metadata.tsv) instead of Fashion-MNIST.")
     Path png;
 
-    @Option(names = "--channels", defaultValue = "1", description = "Channels for --png: 1, 3 or 4 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--channels", defaultValue = "1", description = "Channels for --png: 1, 3 or 4; for --folder: 1 or 3 (default: ${DEFAULT-VALUE}).")
     int channels;
+
+    @Option(names = "--folder", paramLabel = "DIR", description = "Check a folder of your own PNG/JPEG pictures (sub-folders = classes,"
+            + " captions.tsv = captions): counts, original sizes and channels, and every file left out with its reason.")
+    Path folder;
+
+    @Option(names = "--size", defaultValue = "32", description = "Side the --folder pictures are brought to (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--fit", defaultValue = "crop", description = "How --folder pictures become square: crop (fill, keep the centre) or pad"
+            + " (fit inside, background around) (default: ${DEFAULT-VALUE}).")
+    String fit;
+
+    @Option(names = "--background", defaultValue = "white", description = "Colour transparent pixels are composited over: white, black or"
+            + " #RRGGBB (default: ${DEFAULT-VALUE}).")
+    String background;
 
     @Option(names = "--pad", defaultValue = "0", description = "Pad images to this size, e.g. 32 (default: none).")
     int pad;
@@ -41,7 +57,24 @@ public final class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ImageDataset ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
+        ImageDataset ds;
+        if (folder != null) {
+            var o = ImageFolder.Options.colour(size).withChannels(channels).withFit(ImageFolder.Fit.parse(fit))
+                    .withBackground(ImageFolder.Options.parseBackground(background));
+            ImageFolder.Loaded loaded = ImageFolder.load(folder, o);
+            ds = loaded.data();
+            System.out.printf(Locale.ROOT, "%s: %d pictures used, %d left out; original sizes %s; source pixels %s%n", folder,
+                    ds.count(), loaded.skipped().size(), top(loaded.sizes()), loaded.channels());
+            for (ImageFolder.Skipped skip : loaded.skipped()) {
+                System.out.println("  left out " + skip.file() + ": " + skip.reason());
+            }
+            if (ds.captions() != null) {
+                System.out.printf(Locale.ROOT, "  captions for %d pictures (%s)%n", ds.captions().stream().filter(c -> !c.isEmpty()).count(),
+                        ImageFolder.CAPTIONS);
+            }
+        } else {
+            ds = png != null ? PngFolderDataset.load(png, channels) : FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
+        }
         if (pad > 0) {
             ds = ds.padTo(pad);
         }
@@ -65,5 +98,15 @@ public final class DataCommand implements Callable<Integer> {
         ImageGrid.write(grid, ds.batch(idx), n, ds.channels(), ds.height(), ds.width(), (int) Math.ceil(Math.sqrt(n)), 2, 2);
         System.out.println("grid: " + grid);
         return 0;
+    }
+
+    /** The five commonest entries and how many more. */
+    private static String top(java.util.Map<String, Integer> counts) {
+        var sorted = counts.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()).toList();
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(5, sorted.size()); i++) {
+            s.append(i == 0 ? "" : ", ").append(sorted.get(i).getKey()).append(" ×").append(sorted.get(i).getValue());
+        }
+        return sorted.size() > 5 ? s + " and " + (sorted.size() - 5) + " more" : s.toString();
     }
 }

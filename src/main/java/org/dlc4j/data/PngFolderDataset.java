@@ -308,7 +308,7 @@ public final class PngFolderDataset {
      * Non-premultiplied ARGB in sRGB. Grey images are read from the raster: {@code getRGB} would treat
      * their samples as linear light and brighten them, so a grey PNG would not load back as written.
      */
-    private static int[] argb(BufferedImage image) {
+    static int[] argb(BufferedImage image) {
         var model = image.getColorModel();
         int width = image.getWidth();
         int height = image.getHeight();

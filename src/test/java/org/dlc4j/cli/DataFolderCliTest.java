@@ -1,0 +1,39 @@
+package org.dlc4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dlc data --folder}: a folder of one's own pictures is checked, bad files named, the rest shown. */
+class DataFolderCliTest {
+    @Test
+    void reportsCountsSizesAndEveryFileLeftOut(@TempDir Path dir) throws Exception {
+        Path pics = dir.resolve("pics");
+        Files.createDirectories(pics.resolve("red"));
+        Files.createDirectories(pics.resolve("blue"));
+        BufferedImage red = new BufferedImage(48, 48, BufferedImage.TYPE_INT_ARGB);
+        red.setRGB(10, 10, 0xFFFF0000);
+        ImageIO.write(red, "png", pics.resolve("red/a.png").toFile());
+        ImageIO.write(new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB), "jpeg", pics.resolve("blue/b.jpg").toFile());
+        Files.write(pics.resolve("blue/broken.png"), new byte[0]);
+        Path grid = dir.resolve("grid.png");
+        var r = CliErrorsTest.run("data", "--folder", pics.toString(), "--channels", "3", "--size", "32", "--grid", grid.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 pictures used, 1 left out"), r.out());
+        assertTrue(r.out().contains("48×48 ×1") && r.out().contains("64×32 ×1"), r.out());
+        assertTrue(r.out().contains("left out " + pics.resolve("blue/broken.png") + ": empty file"), r.out());
+        assertTrue(r.out().contains("blue") && r.out().contains("red"), "the classes: " + r.out());
+        assertTrue(ImageIO.read(grid.toFile()).getWidth() > 0, "the grid is written");
+
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--channels", "4"), "--channels");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--fit", "stretch"), "--fit");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--background", "mauve"), "--background");
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", dir.resolve("none").toString()), "not found");
+    }
+}
