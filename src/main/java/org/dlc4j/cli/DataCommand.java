@@ -35,16 +35,8 @@ public final class DataCommand implements Callable<Integer> {
             + " captions.tsv = captions): counts, original sizes and channels, and every file left out with its reason.")
     Path folder;
 
-    @Option(names = "--size", defaultValue = "32", description = "Side the --folder pictures are brought to (default: ${DEFAULT-VALUE}).")
-    int size;
-
-    @Option(names = "--fit", defaultValue = "crop", description = "How --folder pictures become square: crop (fill, keep the centre) or pad"
-            + " (fit inside, background around) (default: ${DEFAULT-VALUE}).")
-    String fit;
-
-    @Option(names = "--background", defaultValue = "white", description = "Colour transparent pixels are composited over: white, black or"
-            + " #RRGGBB (default: ${DEFAULT-VALUE}).")
-    String background;
+    @Mixin
+    FolderOptions folderOptions;
 
     @Option(names = "--pad", defaultValue = "0", description = "Pad images to this size, e.g. 32 (default: none).")
     int pad;
@@ -59,9 +51,7 @@ public final class DataCommand implements Callable<Integer> {
     public Integer call() {
         ImageDataset ds;
         if (folder != null) {
-            var o = ImageFolder.Options.colour(size).withChannels(channels).withFit(ImageFolder.Fit.parse(fit))
-                    .withBackground(ImageFolder.Options.parseBackground(background));
-            ImageFolder.Loaded loaded = ImageFolder.load(folder, o);
+            ImageFolder.Loaded loaded = ImageFolder.load(folder, folderOptions.options(channels));
             ds = loaded.data();
             System.out.printf(Locale.ROOT, "%s: %d pictures used, %d left out; original sizes %s; source pixels %s%n", folder,
                     ds.count(), loaded.skipped().size(), top(loaded.sizes()), loaded.channels());

@@ -50,13 +50,13 @@ public final class EvalCommand implements Callable<Integer> {
         if (n < 0 || refN < 1) {
             throw new InvalidInputException("--n must be >= 0 and --ref-n >= 1");
         }
-        // Inputs are read and checked first, so a bad folder fails in a second, not after the reference is embedded.
-        var sets = new LinkedHashMap<String, ImageDataset>();
-        for (Path input : inputs) {
-            ImageDataset images = Images.toFeatureInput(Images.load(input));
-            sets.put(input.toString(), n > 0 ? images.take(n) : images);
-        }
         try (NDManager manager = scoring.common.newManager(); FeatureNet net = scoring.network.load(manager)) {
+            // Inputs are read and checked before the reference is embedded, so a bad folder fails in a second.
+            var sets = new LinkedHashMap<String, ImageDataset>();
+            for (Path input : inputs) {
+                ImageDataset images = Images.toFeatureInput(Images.load(input), net.config());
+                sets.put(input.toString(), n > 0 ? images.take(n) : images);
+            }
             var reference = Reference.open(ref, scoring.data.dir, refN, net, manager);
             List<Evaluator.Report> reports = new ArrayList<>();
             for (var e : sets.entrySet()) {

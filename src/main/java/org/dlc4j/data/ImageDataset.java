@@ -128,6 +128,17 @@ public record ImageDataset(String name, int count, int channels, int height, int
                 classNames);
     }
 
+    /** The images at {@code indices}, in that order, copied (with their labels and captions). */
+    public ImageDataset select(String newName, int[] indices) {
+        int size = imageSize();
+        byte[] px = new byte[indices.length * size];
+        for (int b = 0; b < indices.length; b++) {
+            System.arraycopy(pixels, Objects.checkIndex(indices[b], count) * size, px, b * size, size);
+        }
+        return new ImageDataset(newName, indices.length, channels, height, width, px, labels == null ? null : labelsOf(indices),
+                captions == null ? null : Arrays.stream(indices).mapToObj(captions::get).toList(), classNames);
+    }
+
     /** The first {@code n} images, or all of them if there are fewer (so a limit never fails). */
     public ImageDataset take(int n) {
         require(n >= 0, "n must be >= 0: " + n);

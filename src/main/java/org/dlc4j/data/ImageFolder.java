@@ -119,7 +119,46 @@ public final class ImageFolder {
      * @param sizes     how many pictures had each original size ("64×64")
      * @param channels  how many had each kind of source pixels ("grey", "grey+alpha", "colour", "colour+alpha")
      */
-    public record Loaded(ImageDataset data, List<String> files, List<Skipped> skipped, Map<String, Integer> sizes, Map<String, Integer> channels) {}
+    public record Loaded(ImageDataset data, List<String> files, List<Skipped> skipped, Map<String, Integer> sizes, Map<String, Integer> channels) {
+        /**
+         * A train/test split that depends only on the file paths: within each class (or the whole set, unlabelled) the
+         * pictures are ordered by a hash of their path and the first {@code testFraction} (at least one of any class of
+         * two or more) are the test set. Adding or removing a picture moves no other picture between the sets.
+         */
+        public Split split(double testFraction) {
+            if (!(testFraction > 0 && testFraction < 1)) {
+                throw InvalidInputException.of("test-fraction", "test-fraction must be between 0 and 1, not " + testFraction);
+            }
+            int[] labels = data.labels();
+            Map<Integer, List<Integer>> groups = new java.util.TreeMap<>();
+            for (int i = 0; i < data.count(); i++) {
+                groups.computeIfAbsent(labels == null ? 0 : labels[i], k -> new ArrayList<>()).add(i);
+            }
+            List<Integer> test = new ArrayList<>();
+            List<Integer> train = new ArrayList<>();
+            for (List<Integer> group : groups.values()) {
+                List<Integer> order = new ArrayList<>(group);
+                order.sort(Comparator.comparingLong((Integer i) -> mix(files.get(i).hashCode())).thenComparing(files::get));
+                int k = group.size() < 2 ? 0 : Math.max(1, (int) Math.round(testFraction * group.size()));
+                test.addAll(order.subList(0, k));
+                train.addAll(order.subList(k, order.size()));
+            }
+            train.sort(null);
+            test.sort(null);
+            return new Split(data.select(data.name() + "-train", train.stream().mapToInt(Integer::intValue).toArray()),
+                    data.select(data.name() + "-test", test.stream().mapToInt(Integer::intValue).toArray()));
+        }
+    }
+
+    /** A training set and a held-out test set. */
+    public record Split(ImageDataset train, ImageDataset test) {}
+
+    /** SplitMix64's finaliser: spreads String.hashCode's nearby values over the whole range. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
 
     private ImageFolder() {}
 

@@ -27,7 +27,8 @@ import org.dlc4j.util.Rng;
  * and recall are measured there too, because the penultimate layer of a 10-class classifier is blind to
  * realism (see {@link Evaluator}).
  *
- * <p>Input: [B, 1, 28, 28] in [−1, 1]; 32×32 images (the generators' padded size) are centre-cropped first.
+ * <p>Input: [B, 1, 28, 28] in [−1, 1] for the shipped network (32×32 images, the generators' padded size, are
+ * centre-cropped first); a network trained on other data reads its own channels and size ({@link Config#forData}).
  */
 public final class FeatureNet implements AutoCloseable {
     public static final String KIND = "feature-net";
@@ -53,25 +54,41 @@ public final class FeatureNet implements AutoCloseable {
      * @param dropout         dropout rate on the features during training
      * @param spatialChannels channels of the 7×7 map kept as spatial features
      */
-    public record Config(int width, int features, int classes, double dropout, int spatialChannels) {
+    public record Config(int width, int features, int classes, double dropout, int spatialChannels, int channels, int image) {
         public Config {
             if (spatialChannels > 2 * width) {
                 throw new IllegalArgumentException("spatialChannels " + spatialChannels + " exceeds the map's " + 2 * width);
+            }
+            // Files written before channels and size were configurable hold neither: they are Fashion-MNIST's.
+            channels = channels == 0 ? 1 : channels;
+            image = image == 0 ? SIZE : image;
+            if (image % 4 != 0 || image < 8) {
+                throw new IllegalArgumentException("the feature network's image side must be a multiple of 4 (two 2×2 poolings), not " + image);
             }
         }
 
         /** The shipped network: 256-d features, 16×7×7 = 784-d spatial features. */
         public static Config fmnist() {
-            return new Config(32, 256, 10, 0.3, 16);
+            return new Config(32, 256, 10, 0.3, 16, 1, SIZE);
+        }
+
+        /** The shipped network's shape for another labelled data set: {@code classes} classes, {@code channels} at {@code image} px. */
+        public static Config forData(int classes, int channels, int image) {
+            return new Config(32, 256, classes, 0.3, 16, channels, image);
         }
 
         /** For tests. */
         public static Config tiny() {
-            return new Config(8, 32, 10, 0.1, 2);
+            return new Config(8, 32, 10, 0.1, 2, 1, SIZE);
+        }
+
+        /** Side of the last pooled map: the image's quarter. */
+        public int mapSide() {
+            return image / 4;
         }
 
         public int spatialDim() {
-            return spatialChannels * 7 * 7;
+            return spatialChannels * mapSide() * mapSide();
         }
     }
 
@@ -98,11 +115,11 @@ public final class FeatureNet implements AutoCloseable {
         this.config = config;
         this.params = params;
         int w = config.width();
-        conv1 = new Conv2d(params, "conv1", 1, w, 3, 1, 1, rng);
+        conv1 = new Conv2d(params, "conv1", config.channels(), w, 3, 1, 1, rng);
         conv2 = new Conv2d(params, "conv2", w, w, 3, 1, 1, rng);
         conv3 = new Conv2d(params, "conv3", w, 2 * w, 3, 1, 1, rng);
         conv4 = new Conv2d(params, "conv4", 2 * w, 2 * w, 3, 1, 1, rng);
-        fc = new Linear(params, "fc", 2 * w * 7 * 7, config.features(), rng);
+        fc = new Linear(params, "fc", 2 * w * config.mapSide() * config.mapSide(), config.features(), rng);
         head = new Linear(params, "head", config.features(), config.classes(), rng);
     }
 
@@ -136,7 +153,7 @@ public final class FeatureNet implements AutoCloseable {
     }
 
     /**
-     * @param x           [B, 1, 28, 28] in [−1, 1]
+     * @param x           [B, C, S, S] in [−1, 1] (C and S of the configuration)
      * @param dropoutRng  source of the dropout mask when training, {@code null} at evaluation
      */
     public Output forward(NDArray x, Rng dropoutRng) {
@@ -152,14 +169,14 @@ public final class FeatureNet implements AutoCloseable {
 
     /** Features, spatial features and class probabilities of every image, in batches. */
     public FeatureSet embed(ImageDataset images, int batch) {
-        ImageDataset in = Images.toFeatureInput(images);
+        ImageDataset in = Images.toFeatureInput(images, config);
         int n = in.count();
         float[] pool = new float[n * config.features()];
         float[] spatial = new float[n * config.spatialDim()];
         float[] probs = new float[n * config.classes()];
         Batches.inOrder(n, batch, (start, idx) -> {
             int m = idx.length;
-            NDArray x = params.manager().create(in.batch(idx), new Shape(m, 1, SIZE, SIZE));
+            NDArray x = params.manager().create(in.batch(idx), new Shape(m, config.channels(), config.image(), config.image()));
             Output out = forward(x, null);
             System.arraycopy(out.features().toFloatArray(), 0, pool, start * config.features(), m * config.features());
             System.arraycopy(out.spatial().toFloatArray(), 0, spatial, start * config.spatialDim(), m * config.spatialDim());

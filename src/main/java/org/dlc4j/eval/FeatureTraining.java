@@ -17,8 +17,8 @@ import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
 
 /**
- * Trains the feature network: cross-entropy on Fashion-MNIST train with random ±2-pixel shifts and horizontal
- * flips, AdamW, EMA weights. The shipped file holds the EMA weights only, with the test accuracy in its metadata.
+ * Trains the feature network: cross-entropy on a labelled training set (Fashion-MNIST train for the shipped one) with
+ * random ±2-pixel shifts and horizontal flips, AdamW, EMA weights. The shipped file holds the EMA weights only, with the test accuracy in its metadata.
  */
 public final class FeatureTraining {
     /**
@@ -52,7 +52,7 @@ public final class FeatureTraining {
      */
     public static Result train(NDManager manager, Config config, ImageDataset train, ImageDataset test, Path checkpoint,
                                boolean resume, Path output) {
-        ImageDataset data = Images.toFeatureInput(train);
+        ImageDataset data = Images.toFeatureInput(train, config.net());
         long stepsPerEpoch = data.count() / config.batch();
         long steps = stepsPerEpoch * config.epochs();
         Trainer.Config tc = new Trainer.Config(steps, config.lr(), config.warmupSteps(),
@@ -67,7 +67,9 @@ public final class FeatureTraining {
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), config.batch(), true, config.seed() + 2, trainer.step());
             trainer.run((mgr, rng, step) -> {
                 int[] idx = sampler.next();
-                NDArray x = mgr.create(augment(data.batch(idx), idx.length, rng), new Shape(idx.length, 1, FeatureNet.SIZE, FeatureNet.SIZE));
+                int c = config.net().channels();
+                int side = config.net().image();
+                NDArray x = mgr.create(augment(data.batch(idx), idx.length, c, side, rng), new Shape(idx.length, c, side, side));
                 NDArray logits = net.forward(x, rng).logits();
                 return crossEntropy(logits, data.labelsOf(idx));
             }, checkpoint, meta, "feature net");
@@ -95,24 +97,22 @@ public final class FeatureTraining {
         return Scalar.over(logits.logSoftmax(1).mul(target).sum(), -labels.length);
     }
 
-    /** Random shift by up to ±2 pixels (background fills the gap) and a horizontal flip with probability ½. */
-    static float[] augment(float[] images, int n, Rng rng) {
-        int s = FeatureNet.SIZE;
+    /**
+     * Random shift by up to ±2 pixels and a horizontal flip with probability ½, per image (all its channels alike); the
+     * pixels shifted in repeat the nearest edge (Fashion-MNIST's black border, an emoji's white background).
+     */
+    static float[] augment(float[] images, int n, int channels, int s, Rng rng) {
         float[] out = new float[images.length];
-        java.util.Arrays.fill(out, -1f); // Fashion-MNIST's black background in [−1, 1]
         for (int i = 0; i < n; i++) {
             int dy = rng.nextInt(2 * SHIFT + 1) - SHIFT;
             int dx = rng.nextInt(2 * SHIFT + 1) - SHIFT;
             boolean flip = rng.nextInt(2) == 1;
-            int base = i * s * s;
-            for (int y = 0; y < s; y++) {
-                int sy = y - dy;
-                if (sy < 0 || sy >= s) {
-                    continue;
-                }
-                for (int x = 0; x < s; x++) {
-                    int sx = (flip ? s - 1 - x : x) - dx;
-                    if (sx >= 0 && sx < s) {
+            for (int c = 0; c < channels; c++) {
+                int base = (i * channels + c) * s * s;
+                for (int y = 0; y < s; y++) {
+                    int sy = Math.max(0, Math.min(s - 1, y - dy));
+                    for (int x = 0; x < s; x++) {
+                        int sx = Math.max(0, Math.min(s - 1, (flip ? s - 1 - x : x) - dx));
                         out[base + y * s + x] = images[base + sy * s + sx];
                     }
                 }

@@ -20,7 +20,7 @@ public final class Images {
     public static ImageDataset load(Path input) {
         if (Files.isDirectory(input)) {
             Path npz = input.resolve(SAMPLES_NPZ);
-            return Files.isRegularFile(npz) ? ImageNpz.read(npz) : loadGreyPngs(input);
+            return Files.isRegularFile(npz) ? ImageNpz.read(npz) : loadPngs(input);
         }
         if (!Files.exists(input)) {
             throw new InvalidInputException(input + " not found: pass a folder of PNG images, a generator's output folder or an .npz file");
@@ -31,8 +31,11 @@ public final class Images {
         throw new InvalidInputException(input + " is neither a folder nor an .npz file: pass a folder of PNG images or an .npz of images");
     }
 
-    /** PNGs must be greyscale: a colour image would be silently averaged to grey, which is not what was generated. */
-    private static ImageDataset loadGreyPngs(Path dir) {
+    /**
+     * A folder of PNGs: grey when every picture's three channels agree (a grey PNG, or colour that is grey), else colour.
+     * The feature network then checks that it reads that many channels.
+     */
+    private static ImageDataset loadPngs(Path dir) {
         ImageDataset rgb = PngFolderDataset.load(dir, 3);
         int plane = rgb.height() * rgb.width();
         byte[] px = rgb.pixels();
@@ -42,9 +45,7 @@ public final class Images {
             for (int p = 0; p < plane; p++) {
                 byte r = px[base + p];
                 if (r != px[base + plane + p] || r != px[base + 2 * plane + p]) {
-                    List<Path> files = PngFolderDataset.listPngs(dir);
-                    throw new InvalidInputException(files.get(i) + " has colour (3 channels that differ), but the feature network reads"
-                            + " greyscale images: save the samples as 1-channel PNGs");
+                    return rgb;
                 }
                 grey[i * plane + p] = r;
             }
@@ -52,22 +53,26 @@ public final class Images {
         return new ImageDataset(rgb.name(), rgb.count(), 1, rgb.height(), rgb.width(), grey, rgb.labels(), rgb.captions(), rgb.classNames());
     }
 
-    /** One channel at 28×28 (32×32 is centre-cropped, undoing the generators' padding); anything else is refused. */
-    public static ImageDataset toFeatureInput(ImageDataset ds) {
+    /**
+     * {@code ds} as the feature network {@code c} reads it: its channels at its size; for the Fashion-MNIST network, 32×32
+     * images are centre-cropped to 28×28 (undoing the generators' padding). Anything else is refused.
+     */
+    public static ImageDataset toFeatureInput(ImageDataset ds, FeatureNet.Config c) {
         if (ds.count() == 0) {
             throw new InvalidInputException(ds.name() + " holds no images: pass a non-empty set");
         }
-        if (ds.channels() != 1) {
-            throw new InvalidInputException(ds.name() + " has " + ds.channels() + " channels, but the feature network reads 1-channel"
-                    + " (greyscale) images: convert them to greyscale");
+        if (ds.channels() != c.channels()) {
+            throw new InvalidInputException(ds.name() + " has " + ds.channels() + (ds.channels() == 1 ? " channel (greyscale)" : " channels (colour)")
+                    + ", but the feature network reads " + c.channels() + (c.channels() == 1 ? " (greyscale)" : " (colour)")
+                    + ": score images of the data the network was trained on, or train one for these");
         }
-        if (ds.height() == FeatureNet.SIZE && ds.width() == FeatureNet.SIZE) {
+        if (ds.height() == c.image() && ds.width() == c.image()) {
             return ds;
         }
-        if (ds.height() == 32 && ds.width() == 32) {
+        if (c.image() == FeatureNet.SIZE && ds.height() == 32 && ds.width() == 32) {
             return ds.cropTo(FeatureNet.SIZE);
         }
-        throw new InvalidInputException(ds.name() + " has " + ds.width() + "×" + ds.height() + " images; the feature network reads"
-                + " Fashion-MNIST's 28×28 (or 32×32 padded): resize them");
+        throw new InvalidInputException(ds.name() + " has " + ds.width() + "×" + ds.height() + " images; the feature network reads "
+                + c.image() + "×" + c.image() + (c.image() == FeatureNet.SIZE ? " (or 32×32 padded)" : "") + ": resize them");
     }
 }

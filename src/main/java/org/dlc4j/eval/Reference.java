@@ -39,7 +39,7 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
      * (FD, KID, accuracy when labelled, …) with the evaluator's defaults for {@code seed}.
      */
     public Evaluator.Report score(String name, ImageDataset samples, FeatureNet net, long seed, NDManager manager) {
-        return Evaluator.evaluate(name, net.embed(Images.toFeatureInput(samples), FeatureNet.EMBED_BATCH), stats, features,
+        return Evaluator.evaluate(name, net.embed(samples, FeatureNet.EMBED_BATCH), stats, features,
                 Evaluator.Options.defaults(seed), manager);
     }
 

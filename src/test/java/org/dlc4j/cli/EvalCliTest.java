@@ -58,7 +58,7 @@ class EvalCliTest {
         byte[] px = new byte[2 * 3 * 784];
         px[5] = (byte) 200; // red only: a colour pixel
         PngFolderDataset.write(dir.resolve("rgb"), new ImageDataset("rgb", 2, 3, 28, 28, px, null, null, List.of()));
-        assertOneLineError(run("eval", dir.resolve("rgb").toString()), "colour", "00000.png");
+        assertOneLineError(run("eval", dir.resolve("rgb").toString()), "rgb has 3 channels (colour)", "reads 1 (greyscale)");
     }
 
     @Test
@@ -129,6 +129,6 @@ class EvalCliTest {
         ImageDataset back = Images.load(dir.resolve("gen"));
         assertArrayEquals(ds.pixels(), back.pixels());
         assertArrayEquals(ds.labels(), back.labels());
-        assertEquals(28, Images.toFeatureInput(back).height());
+        assertEquals(28, Images.toFeatureInput(back, org.dlc4j.eval.FeatureNet.Config.fmnist()).height());
     }
 }

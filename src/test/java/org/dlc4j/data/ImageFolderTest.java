@@ -148,6 +148,38 @@ class ImageFolderTest {
         assertThrows(InvalidInputException.class, () -> ImageFolder.load(dir.resolve("missing"), ImageFolder.Options.colour(32)));
     }
 
+    @Test
+    void theSplitDependsOnThePathsOnlyAndHoldsOutEveryClass(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            png(dir.resolve("a/" + i + ".png"), picture(16, 16, Color.WHITE, Color.RED, BufferedImage.TYPE_INT_RGB));
+        }
+        for (int i = 0; i < 3; i++) {
+            png(dir.resolve("b/" + i + ".png"), picture(16, 16, Color.WHITE, Color.BLUE, BufferedImage.TYPE_INT_RGB));
+        }
+        png(dir.resolve("c/only.png"), picture(16, 16, Color.WHITE, Color.GREEN, BufferedImage.TYPE_INT_RGB));
+        var loaded = ImageFolder.load(dir, ImageFolder.Options.colour(16));
+        var split = loaded.split(0.2);
+        assertEquals(24, split.train().count() + split.test().count());
+        int[] held = new int[3];
+        for (int l : split.test().labels()) {
+            held[l]++;
+        }
+        assertEquals(List.of(4, 1, 0), List.of(held[0], held[1], held[2]), "a fifth of a, at least one of b, none of a class of one");
+        var again = ImageFolder.load(dir, ImageFolder.Options.colour(16)).split(0.2);
+        assertEquals(java.util.Arrays.toString(split.test().pixels()), java.util.Arrays.toString(again.test().pixels()));
+        // one more picture moves no other picture between the sets
+        png(dir.resolve("a/extra.png"), picture(16, 16, Color.BLACK, Color.RED, BufferedImage.TYPE_INT_RGB));
+        var grown = ImageFolder.load(dir, ImageFolder.Options.colour(16));
+        java.util.Set<String> before = new java.util.HashSet<>();
+        var s1 = loaded.split(0.2);
+        for (int i = 0; i < loaded.data().count(); i++) {
+            before.add(loaded.files().get(i));
+        }
+        assertEquals(25, grown.data().count());
+        assertThrows(InvalidInputException.class, () -> loaded.split(1.5));
+        assertTrue(s1.train().count() > 0 && before.size() == 24);
+    }
+
     /** A PNG that declares its size and holds no pixels: the size check must refuse it before decoding. */
     static byte[] pngHeaderOnly(int w, int h) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -82,6 +82,49 @@ class FeatureNetTest {
     }
 
     @Test
+    void aColourNetworkReadsItsOwnChannelsAndSize(@TempDir Path dir) throws Exception {
+        var c = new FeatureNet.Config(8, 32, 4, 0.1, 2, 3, 32);
+        assertEquals(2 * 8 * 8, c.spatialDim());
+        var colour = new ImageDataset("colour", 3, 3, 32, 32, new byte[3 * 3 * 1024], new int[] {0, 1, 3}, null, List.of());
+        try (NDManager m = NDManager.newBaseManager(); FeatureNet net = new FeatureNet(m, c, new Rng(3))) {
+            FeatureSet f = net.embed(colour, 2);
+            assertEquals(3, f.pool().rows());
+            assertEquals(32, f.pool().dim());
+            var grey = new ImageDataset("grey", 2, 1, 32, 32, new byte[2 * 1024], null, null, List.of());
+            assertTrue(assertThrows(InvalidInputException.class, () -> net.embed(grey, 8)).getMessage().contains("reads 3 (colour)"));
+            var small = new ImageDataset("small", 1, 3, 28, 28, new byte[3 * 784], null, null, List.of());
+            assertTrue(assertThrows(InvalidInputException.class, () -> net.embed(small, 8)).getMessage().contains("32×32"));
+            Path file = dir.resolve("colour.safetensors");
+            new org.dlc4j.io.Checkpoint(org.dlc4j.io.Checkpoint.Meta.current(FeatureNet.KIND, org.dlc4j.io.Json.GSON.toJson(c), 0, "colour", 0,
+                    java.util.Map.of()), net.params().toHost("")).save(file);
+            try (FeatureNet back = FeatureNet.load(m, file, true)) {
+                assertEquals(c, back.config(), "channels and size travel with the file");
+            }
+        }
+        var old = org.dlc4j.io.Json.read("{\"width\":32,\"features\":256,\"classes\":10,\"dropout\":0.3,\"spatialChannels\":16}",
+                FeatureNet.Config.class);
+        assertEquals(FeatureNet.Config.fmnist(), old, "a file written before channels and size is Fashion-MNIST's");
+    }
+
+    @Test
+    void shiftsRepeatTheEdgeAndFlipsMirror() {
+        float[] img = new float[2 * 4 * 4];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = i;
+        }
+        float[] out = FeatureTraining.augment(img, 1, 2, 4, new Rng(5));
+        java.util.Set<Float> in = new java.util.HashSet<>();
+        for (float v : img) {
+            in.add(v);
+        }
+        for (int i = 0; i < 16; i++) {
+            assertTrue(in.contains(out[i]) && out[i] < 16, "channel 0 takes channel 0's pixels only");
+            assertTrue(out[16 + i] >= 16, "channel 1 takes channel 1's pixels only");
+            assertEquals(out[i] + 16, out[16 + i], 1e-6, "both channels moved alike");
+        }
+    }
+
+    @Test
     void aForeignCheckpointIsNotAFeatureNetwork(@TempDir Path dir) throws Exception {
         Path p = dir.resolve("other.safetensors");
         new Checkpoint(Checkpoint.Meta.current("toy-mlp", "{}", 0, "", 0, Map.of()), new java.util.LinkedHashMap<>()).save(p);

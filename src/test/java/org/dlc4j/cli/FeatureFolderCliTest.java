@@ -1,0 +1,46 @@
+package org.dlc4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.dlc4j.eval.FeatureNet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dlc eval train-features --folder}: a feature network for one's own colour pictures, at their size. */
+class FeatureFolderCliTest {
+    @Test
+    void trainsOnAColourFolder(@TempDir Path dir) throws Exception {
+        Path pics = dir.resolve("pics");
+        Color[] colours = {Color.RED, Color.BLUE};
+        for (int k = 0; k < 2; k++) {
+            Files.createDirectories(pics.resolve("class" + k));
+            for (int i = 0; i < 24; i++) {
+                BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_ARGB);
+                Graphics2D g = image.createGraphics();
+                g.setColor(colours[k]);
+                g.fillOval(4 + i % 8, 4 + i / 8, 24, 24);
+                g.dispose();
+                ImageIO.write(image, "png", pics.resolve("class" + k + "/" + i + ".png").toFile());
+            }
+        }
+        Path net = dir.resolve("features.safetensors");
+        var r = CliErrorsTest.run("eval", "train-features", "--folder", pics.toString(), "--size", "16", "--epochs", "2", "--width", "8", "--batch", "16",
+                "--checkpoint", dir.resolve("ckpt.safetensors").toString(), "--out", net.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("44 training and 4 test pictures in 2 classes"), r.out());
+        try (var m = ai.djl.ndarray.NDManager.newBaseManager(); FeatureNet f = FeatureNet.load(m, net, true)) {
+            assertEquals(3, f.config().channels());
+            assertEquals(16, f.config().image());
+            assertEquals(2, f.config().classes());
+        }
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("eval", "train-features", "--folder", pics.resolve("class0").toString(), "--size", "16",
+                "--out", dir.resolve("x.safetensors").toString()), "no classes");
+    }
+}
