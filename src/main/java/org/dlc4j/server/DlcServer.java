@@ -97,17 +97,19 @@ public final class DlcServer implements AutoCloseable {
     private final int vocab;
     private final String modelName;
 
+    /** What the server learns from its models before it serves. */
+    private record Probe(Gallery gallery, int length, int vocab) {}
+
     private DlcServer(Options options) {
         this.options = options;
         GradMode.off(); // libtorch is loaded by the starting thread, which keeps its usual no-recording mode
-
-        this.workers = new Workers(options.models(), options.workers(), Math.max(options.queue(), 1));
+        this.workers = new Workers(options.models(), options.workers(), options.queue());
         try {
             // Loads the models once before serving: a folder that cannot serve fails here, not on the first request.
-            Object[] probe = await(workers.submit(d -> new Object[] {d.gallery(), d.codeLength(), d.vocabulary()}, Listener.SILENT), 600);
-            this.gallery = (Gallery) probe[0];
-            this.length = (int) probe[1];
-            this.vocab = (int) probe[2];
+            Probe probe = await(workers.submit(d -> new Probe(d.gallery(), d.codeLength(), d.vocabulary()), Listener.SILENT), 600);
+            this.gallery = probe.gallery();
+            this.length = probe.length();
+            this.vocab = probe.vocab();
         } catch (RuntimeException e) {
             workers.close();
             throw e;

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +17,7 @@ import org.dlc4j.util.StoppedException;
 
 /**
  * The bounded work queue: {@code workers} threads, each with its own {@link Dlc} (an instance serves one call at a
- * time), and room for {@code queue} waiting requests; a request beyond that is refused at once (the server answers
+ * time), and room for {@code queue} waiting requests (0: none wait); a request beyond that is refused at once (the server answers
  * 503 with Retry-After) instead of waiting without bound.
  */
 final class Workers implements AutoCloseable {
@@ -26,7 +27,7 @@ final class Workers implements AutoCloseable {
 
     Workers(Path models, int workers, int queue) {
         AtomicInteger n = new AtomicInteger();
-        pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+        pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), r -> {
             Thread t = new Thread(r, "dlc-worker-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
