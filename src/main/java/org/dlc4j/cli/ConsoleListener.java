@@ -61,7 +61,8 @@ final class ConsoleListener implements Listener {
         double rate = secs > 0 ? (bar.step - bar.startStep) / secs : 0;
         long etaSecs = rate > 0 ? (long) ((bar.total - bar.step) / rate) : -1;
         String eta = etaSecs < 0 ? "?" : String.format(Locale.ROOT, "%d:%02d", etaSecs / 60, etaSecs % 60);
-        String stats = String.format(Locale.ROOT, "%d/%d %s %.1f it/s ETA %s", bar.step, bar.total, bar.status, rate, eta);
+        String stats = String.format(Locale.ROOT, "%d/%d%s %.1f it/s ETA %s", bar.step, bar.total, bar.status.isEmpty() ? "" : " " + bar.status,
+                rate, eta);
         if (terminal) {
             int width = 24;
             int filled = bar.total > 0 ? (int) (width * Math.min(1.0, (double) bar.step / bar.total)) : 0;

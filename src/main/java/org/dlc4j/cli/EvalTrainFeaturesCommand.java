@@ -85,7 +85,7 @@ final class EvalTrainFeaturesCommand implements Callable<Integer> {
                     net.channels(), net.image());
         }
         c = new FeatureTraining.Config(net, epochs != null ? epochs : c.epochs(), batch != null ? batch : c.batch(), c.lr(), c.weightDecay(), c.emaDecay(),
-                c.warmupSteps(), c.checkpointEvery(), c.seed());
+                c.warmupSteps(), c.checkpointEvery(), c.seed(), folder != null);
         Path target = out != null ? out : FeatureNet.defaultPath();
         try (NDManager manager = common.newManager()) {
             var r = FeatureTraining.train(manager, c, train, test, checkpoint, resume, target);

@@ -7,6 +7,7 @@ import com.google.gson.Gson;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import org.dlc4j.data.BalancedSampler;
 import org.dlc4j.data.BatchSampler;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.io.Checkpoint;
@@ -28,11 +29,13 @@ public final class FeatureTraining {
      * @param weightDecay AdamW decoupled weight decay
      * @param emaDecay    decay of the weight average that is shipped
      * @param checkpointEvery steps between resumable checkpoints
+     * @param balanced    draw batches with {@link BalancedSampler} (classes ∝ √size) instead of passes over the data; for
+     *                    data whose classes differ in size (Fashion-MNIST's do not: off)
      */
     public record Config(FeatureNet.Config net, int epochs, int batch, double lr, double weightDecay, double emaDecay,
-                         long warmupSteps, long checkpointEvery, long seed) {
+                         long warmupSteps, long checkpointEvery, long seed, boolean balanced) {
         public static Config fmnist(long seed) {
-            return new Config(FeatureNet.Config.fmnist(), 12, 128, 1e-3, 1e-4, 0.999, 200, 200, seed);
+            return new Config(FeatureNet.Config.fmnist(), 12, 128, 1e-3, 1e-4, 0.999, 200, 200, seed, false);
         }
     }
 
@@ -65,8 +68,9 @@ public final class FeatureTraining {
                 Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), config.batch(), true, config.seed() + 2, trainer.step());
+            BalancedSampler balanced = config.balanced() ? new BalancedSampler(data.labels(), config.batch(), config.seed() + 2) : null;
             trainer.run((mgr, rng, step) -> {
-                int[] idx = sampler.next();
+                int[] idx = balanced != null ? balanced.batch(step) : sampler.next();
                 int c = config.net().channels();
                 int side = config.net().image();
                 NDArray x = mgr.create(augment(data.batch(idx), idx.length, c, side, rng), new Shape(idx.length, c, side, side));
