@@ -40,7 +40,7 @@ class FeatureNetTest {
     @Test
     void trainingLearnsAndShipsEmaWeightsThatLoadBackUnpinnedOnly(@TempDir Path dir) {
         var net = FeatureNet.Config.tiny();
-        var config = new FeatureTraining.Config(net, 4, 32, 3e-3, 0, 0.5, 5, 0, 7);
+        var config = new FeatureTraining.Config(net, 4, 32, 3e-3, 0, 0.5, 5, 0, 7, false);
         try (NDManager m = NDManager.newBaseManager()) {
             Path out = dir.resolve("net.safetensors");
             var r = FeatureTraining.train(m, config, squares(640, 1), squares(200, 2), dir.resolve("ckpt.safetensors"), false, out);
