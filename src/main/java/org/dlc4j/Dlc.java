@@ -112,7 +112,11 @@ public final class Dlc implements AutoCloseable {
 
     /** The codes of these images, in order, with their SEM distributions. */
     public List<Code> encode(List<BufferedImage> images) {
-        return withListener(() -> encodeViews(images.stream().map(Dlc::view).toList()));
+        return withListener(() -> {
+            List<BufferedImage> views = images.stream().map(Dlc::view).toList();
+            List<String> names = IntStream.range(0, views.size()).mapToObj(i -> "image " + i).toList();
+            return codes(PngFolderDataset.fromImages("images", views, names, 1));
+        });
     }
 
     /**
@@ -129,15 +133,14 @@ public final class Dlc implements AutoCloseable {
             ImageDataset set = ImageNpz.read(file);
             List<BufferedImage> images = IntStream.range(0, set.count()).mapToObj(i -> ImageGrid.toImage(set.image(i), 1, 1,
                     set.height(), set.width(), 1, 0, 1)).toList();
-            List<Code> codes = withListener(() -> encodeViews(images));
+            List<Code> codes = withListener(() -> codes(set));
             gallery = new Gallery(images, set.labels(), FashionMnist.CLASS_NAMES, codes);
         }
         return gallery;
     }
 
-    private List<Code> encodeViews(List<BufferedImage> views) {
-        List<String> names = IntStream.range(0, views.size()).mapToObj(i -> "image " + i).toList();
-        ImageDataset set = PngFolderDataset.fromImages("images", views, names, 1);
+    /** The codes of 28×28 grey images, with their SEM distributions. */
+    private List<Code> codes(ImageDataset set) {
         TrainedEncoder enc = encoder();
         var c = enc.config();
         var encoded = enc.encode(set, 1.0, true, false, 256);
@@ -168,13 +171,9 @@ public final class Dlc implements AutoCloseable {
     public List<GeneratedImage> generate(int n, Sampling sampling) {
         positive(n);
         return withListener(() -> {
-            TrainedPrior p = prior();
             TrainedDit d = dit();
-            var pc = p.model().config();
-            Compatibility.codeShape(d, "the prior's codes", pc.length(), pc.vocab());
-            Compatibility.encoder(d, p.encoderSha(), "the prior's codes");
-            var priorConfig = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, sampling.priorSteps(), 0.01);
-            DlcFile codes = CodeSampling.fromPrior(p, n, priorConfig, sampling.batch(), sampling.seed());
+            TrainedPrior p = priorFor(d);
+            DlcFile codes = CodeSampling.fromPrior(p, n, priorSampler(sampling), sampling.batch(), sampling.seed());
             return decoded(Generated.decode(manager, d, codes, 0, options(sampling), sampling.seed()), d);
         });
     }
@@ -189,12 +188,9 @@ public final class Dlc implements AutoCloseable {
             throw InvalidInputException.of("keep", "keep has " + keep.length + " flags for a code of " + code.length() + " positions");
         }
         return withListener(() -> {
-            TrainedPrior p = prior();
             TrainedDit d = dit();
             check(d, code, "the code");
-            var pc = p.model().config();
-            Compatibility.codeShape(d, "the prior's codes", pc.length(), pc.vocab());
-            Compatibility.encoder(d, p.encoderSha(), "the prior's codes");
+            TrainedPrior p = priorFor(d);
             int l = code.length();
             int[] partial = new int[n * l];
             int[] tokens = code.tokens();
@@ -203,8 +199,7 @@ public final class Dlc implements AutoCloseable {
                     partial[i * l + q] = keep[q] ? tokens[q] : code.vocab(); // V is the absorbing state, the mask
                 }
             }
-            var priorConfig = PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, sampling.priorSteps(), 0.01);
-            int[] codes = p.infill(partial, n, priorConfig, sampling.batch(), new Rng(sampling.seed()));
+            int[] codes = p.infill(partial, n, priorSampler(sampling), sampling.batch(), new Rng(sampling.seed()));
             float[] images = d.sample(Condition.codes(codes, l), options(sampling), new Rng(sampling.seed() + 1));
             return images(images, d.model().config(), codes, l, code.vocab(), code.encoderSha256());
         });
@@ -333,6 +328,20 @@ public final class Dlc implements AutoCloseable {
             prior = CodeSampling.loadPrior(manager, store.prior(), "models");
         }
         return prior;
+    }
+
+    /** The prior, checked to write codes the DiT {@code d} reads (their L×V and encoder). */
+    private TrainedPrior priorFor(TrainedDit d) {
+        TrainedPrior p = prior();
+        var pc = p.model().config();
+        Compatibility.codeShape(d, "the prior's codes", pc.length(), pc.vocab());
+        Compatibility.encoder(d, p.encoderSha(), "the prior's codes");
+        return p;
+    }
+
+    /** The CLI's prior sampling: analytic, {@code priorSteps} steps. */
+    private static PriorSampler.Config priorSampler(Sampling s) {
+        return PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, s.priorSteps(), 0.01);
     }
 
     private TrainedText text() {

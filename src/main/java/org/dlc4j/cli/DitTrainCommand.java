@@ -130,7 +130,7 @@ final class DitTrainCommand implements Callable<Integer> {
             model = p.resized(image != null ? image : p.image(), patch != null ? patch : p.patch(), width != null ? width : p.dim(),
                     depth != null ? depth : p.depth(), heads != null ? heads : p.heads());
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage() + " (see --preset, --image, --patch, --width, --heads)");
+            throw new InvalidInputException(e.getMessage() + " (see --preset, --image, --patch, --width, --depth, --heads)");
         }
         if (model.image() < 28) {
             throw new InvalidInputException("--image must be at least 28 (Fashion-MNIST's size), not " + model.image());

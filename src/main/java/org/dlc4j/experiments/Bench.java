@@ -3,9 +3,6 @@ package org.dlc4j.experiments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +26,7 @@ import org.dlc4j.sem.SemTraining;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TrainedText;
+import org.dlc4j.util.ProcessMemory;
 import org.dlc4j.util.Rng;
 
 /**
@@ -217,7 +215,7 @@ public final class Bench {
         long start = System.nanoTime();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                double rss = rssKb()[0];
+                double rss = ProcessMemory.rssKb()[0];
                 samples.add(new double[] {(System.nanoTime() - start) / 1e9, rss, rss - Runtime.getRuntime().totalMemory() / 1024.0});
                 try {
                     Thread.sleep(100);
@@ -245,7 +243,7 @@ public final class Bench {
         double secondsPerStep = (r.trainSeconds() - warmSeconds) / measured;
         double first = pts.length == 0 ? Double.NaN : pts[0][1];
         double last = pts.length == 0 ? Double.NaN : pts[pts.length - 1][1];
-        return new Memory(preset, warmup, measured, seconds, rssKb()[1] / 1024, first / 1024, last / 1024, slopeKbPerSecond * secondsPerStep * 100 / 1024,
+        return new Memory(preset, warmup, measured, seconds, ProcessMemory.rssKb()[1] / 1024, first / 1024, last / 1024, slopeKbPerSecond * secondsPerStep * 100 / 1024,
                 nativeKbPerSecond * secondsPerStep * 100 / 1024);
     }
 
@@ -324,23 +322,5 @@ public final class Bench {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    /** This process's resident set size and its peak, in kB, from /proc (Linux); NaN elsewhere. */
-    public static double[] rssKb() {
-        try {
-            double rss = Double.NaN;
-            double peak = Double.NaN;
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    rss = Double.parseDouble(line.replaceAll("[^0-9]", ""));
-                } else if (line.startsWith("VmHWM:")) {
-                    peak = Double.parseDouble(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            return new double[] {rss, peak};
-        } catch (IOException | UncheckedIOException e) {
-            return new double[] {Double.NaN, Double.NaN};
-        }
     }
 }

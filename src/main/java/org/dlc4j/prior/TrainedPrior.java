@@ -27,16 +27,9 @@ public record TrainedPrior(Sedd model, Params params, String encoderSha, String 
 
     /** {@code n} codes (n·L tokens in 0..V−1), drawn {@code batch} at a time. */
     public int[] sample(int n, PriorSampler.Config c, int batch, Rng rng) {
-        Sedd.Config mc = model.config();
-        int l = mc.length();
-        int[] out = new int[n * l];
-        PriorSampler.ScoreFn score = scores(model, params.manager());
-        for (int start = 0; start < n; start += batch) {
-            int count = Math.min(batch, n - start);
-            int[] codes = PriorSampler.sample(score, new Absorbing(mc.vocab()), LogLinearNoise.SEDD, l, count, c, rng);
-            System.arraycopy(codes, 0, out, start * l, codes.length);
-        }
-        return out;
+        int[] masked = new int[n * model.config().length()];
+        java.util.Arrays.fill(masked, model.config().vocab()); // every position the mask: nothing kept
+        return infill(masked, n, c, batch, rng);
     }
 
     /**

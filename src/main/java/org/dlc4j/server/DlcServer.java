@@ -85,6 +85,11 @@ public final class DlcServer implements AutoCloseable {
     }
 
     static final int NEIGHBOURS = 8;
+    /** What a request leaves out (also told to the page by /api/info): fewer images and steps than the CLI, for speed. */
+    private static final int DEFAULT_N = 4;
+    private static final int DEFAULT_STEPS = 25;
+    private static final double DEFAULT_GUIDANCE = 1.0;
+    private static final int DEFAULT_PRIOR_STEPS = 64;
     /** Responses are read by people with curl too: quotes and '=' stay as they are, not \u0027 escapes. */
     private static final com.google.gson.Gson GSON = Json.builder().disableHtmlEscaping().create();
     private static final Set<String> SAMPLING = Set.of("model", "n", "steps", "guidance", "seed");
@@ -185,7 +190,7 @@ public final class DlcServer implements AutoCloseable {
             if (keep.length != length) {
                 throw ApiError.bad("keep", "keep has " + keep.length + " flags; a code has " + length + " positions");
             }
-            Sampling sampling = s.sampling.withPriorSteps(body.integer("priorSteps", 64, 1, options.maxSteps()));
+            Sampling sampling = s.sampling.withPriorSteps(body.integer("priorSteps", DEFAULT_PRIOR_STEPS, 1, options.maxSteps()));
             return d -> d.infill(d.code(code.tokens()), keep, s.n, sampling);
         }));
         app.post("/api/compose", ctx -> generate(ctx, Set.of("codes", "weights", "mixing"), (body, s) -> {
@@ -221,7 +226,7 @@ public final class DlcServer implements AutoCloseable {
             return d -> d.fromPrompt(prompt, s.n, sampling);
         }));
         app.post("/api/generate", ctx -> generate(ctx, Set.of("priorSteps"), (body, s) -> {
-            Sampling sampling = s.sampling.withPriorSteps(body.integer("priorSteps", 64, 1, options.maxSteps()));
+            Sampling sampling = s.sampling.withPriorSteps(body.integer("priorSteps", DEFAULT_PRIOR_STEPS, 1, options.maxSteps()));
             return d -> d.generate(s.n, sampling);
         }));
         app.exception(Exception.class, (e, ctx) -> error(ctx, e));
@@ -254,10 +259,10 @@ public final class DlcServer implements AutoCloseable {
         limits.addProperty("timeoutSeconds", options.timeoutSeconds());
         o.add("limits", limits);
         JsonObject defaults = new JsonObject();
-        defaults.addProperty("n", 4);
-        defaults.addProperty("steps", 25);
-        defaults.addProperty("guidance", 1.0);
-        defaults.addProperty("priorSteps", 64);
+        defaults.addProperty("n", DEFAULT_N);
+        defaults.addProperty("steps", DEFAULT_STEPS);
+        defaults.addProperty("guidance", DEFAULT_GUIDANCE);
+        defaults.addProperty("priorSteps", DEFAULT_PRIOR_STEPS);
         defaults.addProperty("textGuidance", Sampling.defaults().textGuidance());
         o.add("defaults", defaults);
         return o;
@@ -370,10 +375,10 @@ public final class DlcServer implements AutoCloseable {
         known.addAll(fields);
         Body body = Body.parse(readJsonBody(ctx), known);
         model(body);
-        int n = body.integer("n", 4, 1, options.maxImages());
+        int n = body.integer("n", DEFAULT_N, 1, options.maxImages());
         long seed = body.has("seed") ? body.seed("seed", 0) : (System.nanoTime() & 0xFFFFFFL);
-        Sampling sampling = Sampling.defaults().withSeed(seed).withSteps(body.integer("steps", 25, 1, options.maxSteps()))
-                .withGuidance(body.number("guidance", 1.0, 0, 20));
+        Sampling sampling = Sampling.defaults().withSeed(seed).withSteps(body.integer("steps", DEFAULT_STEPS, 1, options.maxSteps()))
+                .withGuidance(body.number("guidance", DEFAULT_GUIDANCE, 0, 20));
         Function<Dlc, List<GeneratedImage>> work = endpoint.prepare(body, new Common(n, sampling));
         long started = System.nanoTime();
         Function<List<GeneratedImage>, JsonObject> answer = images -> {

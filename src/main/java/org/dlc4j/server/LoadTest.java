@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import org.dlc4j.util.DlcIoException;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.Listener;
+import org.dlc4j.util.ProcessMemory;
 
 /**
  * A bounded load test of {@code dlc serve} on loopback: a real server on an ephemeral port in this JVM, {@code clients}
@@ -237,22 +238,12 @@ public final class LoadTest {
         }
     }
 
+    private static double rssMb() {
+        return ProcessMemory.rssKb()[0] / 1024;
+    }
+
     /** The Java heap committed now, in MB. */
     static double heapMb() {
         return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1048576.0;
-    }
-
-    /** This process's resident set size (Linux /proc), in MB; NaN elsewhere. */
-    static double rssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }
