@@ -13,6 +13,6 @@ echo "== PyTorch =="
 echo "== dlc4j =="
 tmp=$(mktemp -d)
 # Training on the first steps·batch images for one epoch runs exactly `steps` steps; its images/s is the Java side.
-./dlc dit train --preset "$preset" --cond dlc --batch "$batch" --limit $((steps * batch)) --epochs 1 --out "$tmp/dit.safetensors" \
+./dlc dit train --recipe paper --preset "$preset" --cond dlc --batch "$batch" --limit $((steps * batch)) --epochs 1 --out "$tmp/dit.safetensors" \
   --checkpoint "$tmp/ck.safetensors" | tail -2
 rm -rf "$tmp"

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.dlc4j.dit.DitRecipe;
 import org.dlc4j.experiments.Chain;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -43,6 +44,14 @@ final class ChainCommand implements Callable<Integer> {
             + " models/sem/fmnist-sem-32x64.safetensors).")
     java.nio.file.Path encoder;
 
+    @Option(names = "--dit-recipe", defaultValue = "fast", description = "How both DiTs train: fast (28 px, batch 32, min-SNR 5) or paper (the"
+            + " reference's: 32 px, batch 128) (default: ${DEFAULT-VALUE}).")
+    String ditRecipe;
+
+    @Option(names = "--warm-start", split = ",", paramLabel = "STAGE=FILE", description = "Start a DiT stage from this trained DiT when the"
+            + " folder holds no checkpoint of it, e.g. dit-dlc=models/dit/fmnist-dlc.safetensors (after a machine lost the folder).")
+    List<String> warmStarts;
+
     @Override
     public Integer call() {
         Set<Chain.Stage> skipped = EnumSet.noneOf(Chain.Stage.class);
@@ -63,7 +72,15 @@ final class ChainCommand implements Callable<Integer> {
                 throw new InvalidInputException("--budget '" + b + "' is not STAGE=MINUTESm or STAGE=ITEMS, e.g. dit-dlc=90m");
             }
         }
-        var settings = new Chain.Settings(output.path, data.dir, quick, common.seed, skipped, limits, encoder);
+        Map<Chain.Stage, java.nio.file.Path> starts = new EnumMap<>(Chain.Stage.class);
+        for (String w : warmStarts != null ? warmStarts : List.<String>of()) {
+            String[] kv = w.split("=", 2);
+            if (kv.length != 2) {
+                throw new InvalidInputException("--warm-start '" + w + "' is not STAGE=FILE, e.g. dit-dlc=models/dit/fmnist-dlc.safetensors");
+            }
+            starts.put(stage("--warm-start", kv[0]), java.nio.file.Path.of(kv[1].trim()));
+        }
+        var settings = new Chain.Settings(output.path, data.dir, quick, common.seed, skipped, limits, encoder, DitRecipe.parse(ditRecipe), starts);
         try (NDManager manager = common.newManager()) {
             var targets = new Chain(manager, settings).run();
             for (var t : targets) {

@@ -9,6 +9,7 @@ import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;
+import org.dlc4j.dit.DitRecipe;
 import org.dlc4j.dit.DitTraining;
 import org.dlc4j.eval.Images;
 import org.dlc4j.pipeline.ModelStore;
@@ -27,7 +28,11 @@ final class DitTrainCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--preset", defaultValue = "DiT-T/4", description = "Model size: tiny, DiT-T/4, DiT-T/2, DiT-S/4, DiT-S/2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--recipe", defaultValue = "fast", description = "fast (28 px, batch 32, min-SNR 5: learns fastest on a CPU, issue 25) or"
+            + " paper (the reference's: 32 px padded, batch 128, plain loss); the flags below override its parts (default: ${DEFAULT-VALUE}).")
+    String recipe;
+
+    @Option(names = "--preset", description = "Model size: tiny, DiT-T/4, DiT-T/2, DiT-S/4, DiT-S/2 (default: the recipe's, DiT-T/4).")
     String preset;
 
     @Option(names = "--cond", defaultValue = "dlc", description = "none, class, dlc or sem (default: ${DEFAULT-VALUE}).")
@@ -45,14 +50,14 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
     int limit;
 
-    @Option(names = "--batch", description = "Images per step (default: 128).")
+    @Option(names = "--batch", description = "Images per step (default: the recipe's, 32 or 128).")
     Integer batch;
 
     @Option(names = "--lr", description = "AdamW learning rate, constant after any --warmup (default: 5e-4; the reference's is 1e-4).")
     Double lr;
 
-    @Option(names = "--image", description = "Image size the DiT works at: 32 (Fashion-MNIST padded, as before) or 28 (native; the patch must"
-            + " divide it) (default: 32).")
+    @Option(names = "--image", description = "Image size the DiT works at: 28 (Fashion-MNIST's own; the patch must divide it) or 32 (padded, the"
+            + " reference's) (default: the recipe's, 28 or 32).")
     Integer image;
 
     @Option(names = "--patch", description = "Patch size, overriding the preset's (e.g. 2 or 4; it must divide --image).")
@@ -71,7 +76,7 @@ final class DitTrainCommand implements Callable<Integer> {
             description = "Predict σ too and train on the hybrid loss, as the reference; --no-learn-sigma trains ε alone on the MSE (default: true).")
     boolean learnSigma;
 
-    @Option(names = "--min-snr", description = "Min-SNR-γ loss weighting with this γ (Hang et al. 2023 use 5); 0 is off, the reference (default: 0).")
+    @Option(names = "--min-snr", description = "Min-SNR-γ loss weighting with this γ (Hang et al. 2023 use 5); 0 is off, the reference's (default: the recipe's, 5 or 0).")
     Double minSnr;
 
     @Option(names = "--warmup", description = "Linear learning-rate warm-up steps (default: 0, the reference's).")
@@ -123,14 +128,15 @@ final class DitTrainCommand implements Callable<Integer> {
         if (codePooling != null && conditioning != Conditioning.DLC) {
             throw new InvalidInputException("--code-pooling applies to --cond dlc only");
         }
+        DitRecipe chosen = DitRecipe.parse(recipe);
         DiT.Config model;
         try {
-            model = DiT.Config.preset(preset).withLearnSigma(learnSigma);
+            model = chosen.model(preset).withLearnSigma(learnSigma);
             DiT.Config p = model;
             model = p.resized(image != null ? image : p.image(), patch != null ? patch : p.patch(), width != null ? width : p.dim(),
                     depth != null ? depth : p.depth(), heads != null ? heads : p.heads());
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage() + " (see --preset, --image, --patch, --width, --depth, --heads)");
+            throw new InvalidInputException(e.getMessage() + " (see --recipe, --preset, --image, --patch, --width, --depth, --heads)");
         }
         if (model.image() < 28) {
             throw new InvalidInputException("--image must be at least 28 (Fashion-MNIST's size), not " + model.image());
@@ -172,7 +178,7 @@ final class DitTrainCommand implements Callable<Integer> {
                 }
                 default -> throw new IllegalStateException();
             }
-            DitTraining.Config c = DitTraining.Config.fmnist(model, common.seed);
+            DitTraining.Config c = chosen.training(model, common.seed);
             if (epochs != null) {
                 c = c.withEpochs(epochs);
             }
@@ -183,7 +189,10 @@ final class DitTrainCommand implements Callable<Integer> {
             if (batch != null) {
                 c = c.withBatch(batch);
             }
-            c = c.withWarmup(warmup != null ? warmup : 0).withMinSnr(minSnr != null ? minSnr : 0);
+            c = c.withWarmup(warmup != null ? warmup : 0);
+            if (minSnr != null) {
+                c = c.withMinSnr(minSnr);
+            }
             System.out.printf(Locale.ROOT, "%s: %.2f GFLOP per image forward, %d images%n", model.describe(), 2e-9 * model.forwardMacs(), train.count());
             var r = DitTraining.train(manager, c, d, ckpt, resume, target, stopAt != null ? stopAt : Long.MAX_VALUE, init);
             System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.1f images/s (%.1f GFLOP/s in the model), last loss %.4f%n", r.steps(),

@@ -18,6 +18,7 @@ import org.dlc4j.diffusion.gaussian.SamplerConfig;
 import org.dlc4j.dit.Condition;
 import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;
+import org.dlc4j.dit.DitRecipe;
 import org.dlc4j.dit.DitSampling;
 import org.dlc4j.dit.DitTraining;
 import org.dlc4j.dit.TrainedDit;
@@ -54,6 +55,9 @@ import org.dlc4j.util.Rng;
  * wall time or of items seen, after which it ends and writes its model. {@code quick} runs tiny models on small data.
  */
 public final class Chain {
+    /** How long the DiTs train without a budget: 20 passes (1.2M images, about 3 h each on 2 cores with the fast recipe). */
+    static final int EPOCHS = 20;
+
     /** The stages, in order. */
     public enum Stage {
         ENCODER, CODES, DIT_DLC, DIT_NONE, PRIOR, TEXT, REPORT;
@@ -85,8 +89,23 @@ public final class Chain {
 
     /**
      * @param encoder a trained SEM encoder to use instead of the encoder stage (null: train one, or the one the folder holds)
+     * @param dit       how both DiTs are trained ({@link DitRecipe#FAST} unless the paper's is asked for)
+     * @param warmStart a trained DiT per DiT stage to start from when the folder holds no checkpoint of it (a machine
+     *                  that lost the folder carries on from the shipped weights; the optimiser and step count start afresh)
      */
-    public record Settings(Path out, Path data, boolean quick, long seed, Set<Stage> skip, Map<Stage, Budget> budgets, Path encoder) {
+    public record Settings(Path out, Path data, boolean quick, long seed, Set<Stage> skip, Map<Stage, Budget> budgets, Path encoder,
+                           DitRecipe dit, Map<Stage, Path> warmStart) {
+        public Settings {
+            for (var e : warmStart.entrySet()) {
+                if (e.getKey() != Stage.DIT_DLC && e.getKey() != Stage.DIT_NONE) {
+                    throw InvalidInputException.of("warm-start", "only the DiT stages (dit-dlc, dit-none) warm-start, not " + e.getKey().label());
+                }
+                if (!Files.exists(e.getValue())) {
+                    throw InvalidInputException.of("warm-start", "warm-start model " + e.getValue() + " not found");
+                }
+            }
+        }
+
         Budget budget(Stage s) {
             return budgets.getOrDefault(s, Budget.NONE);
         }
@@ -155,7 +174,7 @@ public final class Chain {
     /** A folder holds one chain: its settings are recorded on the first run and a run with others is refused. */
     private void checkFolder() {
         Path marker = s.out().resolve("chain.json");
-        String mine = String.format(Locale.ROOT, "{\"quick\":%b,\"seed\":%d}", s.quick(), s.seed());
+        String mine = String.format(Locale.ROOT, "{\"quick\":%b,\"seed\":%d,\"dit\":\"%s\"}", s.quick(), s.seed(), s.dit().name());
         try {
             if (Files.exists(marker)) {
                 String theirs = Files.readString(marker).strip();
@@ -207,7 +226,12 @@ public final class Chain {
             }
             case DIT_DLC, DIT_NONE -> {
                 DlcFile codes = DlcFile.read(model(Stage.CODES));
-                DiT.Config m = DiT.Config.preset(s.quick() ? "tiny" : "DiT-T/4");
+                DitRecipe recipe = s.dit();
+                DiT.Config m = recipe.model(null);
+                if (s.quick()) { // the tiny preset at the recipe's image size, 4×4 patches as at 32 px
+                    DiT.Config t = DiT.Config.preset("tiny");
+                    m = t.resized(recipe.image(), recipe.image() / 4, t.dim(), t.depth(), t.heads());
+                }
                 DitTraining.Data data;
                 if (st == Stage.DIT_DLC) {
                     m = m.conditionedOn(Conditioning.DLC, 0, codes.length(), codes.vocab(), 0).withScaledCodes(true);
@@ -215,8 +239,11 @@ public final class Chain {
                 } else {
                     data = new DitTraining.Data(train, null, null, "");
                 }
-                var c = s.quick() ? DitTraining.Config.tiny(m, s.seed()).withCheckpointEvery(8) : DitTraining.Config.fmnist(m, s.seed());
-                budgeted(st, c.batch(), () -> DitTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE));
+                // Snapshots every 25,600 images (the A/B's points) draw Figure 4 (FD against images seen) from the long runs.
+                var c = s.quick() ? DitTraining.Config.tiny(m, s.seed()).withCheckpointEvery(8).withMinSnr(recipe.minSnrGamma())
+                        : recipe.training(m, s.seed()).withEpochs(EPOCHS).withSnapshotEvery(Math.max(1, 25_600 / recipe.batch()));
+                budgeted(st, c.batch(), () -> DitTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE,
+                        s.warmStart().get(st)));
             }
             case PRIOR -> {
                 DlcFile codes = DlcFile.read(model(Stage.CODES));

@@ -2,6 +2,7 @@ package org.dlc4j.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.dlc4j.data.FashionMnist;
+import org.dlc4j.dit.DitRecipe;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.HostTensor;
@@ -30,7 +32,7 @@ class ChainTest {
     static final Chain.Stage[] TRAINED = {Chain.Stage.ENCODER, Chain.Stage.DIT_DLC, Chain.Stage.DIT_NONE, Chain.Stage.PRIOR, Chain.Stage.TEXT};
 
     static Chain.Settings quick(Path out) {
-        return new Chain.Settings(out, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), Map.of(), null);
+        return new Chain.Settings(out, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), Map.of(), null, DitRecipe.FAST, Map.of());
     }
 
     @Test
@@ -76,12 +78,21 @@ class ChainTest {
         }
         var limits = Map.of(Chain.Stage.DIT_DLC, new Chain.Budget(0, 16), Chain.Stage.DIT_NONE, new Chain.Budget(0, 16),
                 Chain.Stage.PRIOR, new Chain.Budget(0, 16), Chain.Stage.TEXT, new Chain.Budget(0, 16));
+        // ... and the DLC DiT warm-starts from the straight run's model: two steps leave it near those weights, while the
+        // unconditional DiT, started afresh, is far from its straight twin.
+        var warm = Map.of(Chain.Stage.DIT_DLC, straight.resolve("dit/dlc.safetensors"));
         try (NDManager m = NDManager.newBaseManager()) {
-            new Chain(m, new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), limits, null)).run();
+            new Chain(m, new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), limits, null, DitRecipe.FAST, warm)).run();
             try (TrainedDit dit = TrainedDit.load(m, budgeted.resolve("dit/dlc.safetensors"))) {
                 assertEquals(16, dit.imagesSeen(), "two steps of 8, then the stage ended and wrote its model");
             }
         }
+        double warmGap = distance(straight.resolve("dit/dlc.safetensors"), budgeted.resolve("dit/dlc.safetensors"));
+        double freshGap = distance(straight.resolve("dit/none.safetensors"), budgeted.resolve("dit/none.safetensors"));
+        assertTrue(warmGap < freshGap / 4, "warm-started " + warmGap + " against fresh " + freshGap);
+        var prior = Map.of(Chain.Stage.PRIOR, straight.resolve("prior/sedd.safetensors"));
+        assertThrows(org.dlc4j.util.InvalidInputException.class,
+                () -> new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), limits, null, DitRecipe.FAST, prior));
     }
 
     @Test
@@ -109,6 +120,21 @@ class ChainTest {
         for (String k : x.keySet()) {
             assertArrayEquals(x.get(k).floats(), y.get(k).floats(), b + ": " + k);
         }
+    }
+
+    /** The L2 distance between two models' weights. */
+    static double distance(Path a, Path b) {
+        Map<String, HostTensor> x = Checkpoint.load(a).tensors();
+        Map<String, HostTensor> y = Checkpoint.load(b).tensors();
+        double sum = 0;
+        for (String k : x.keySet()) {
+            float[] p = x.get(k).floats();
+            float[] q = y.get(k).floats();
+            for (int i = 0; i < p.length; i++) {
+                sum += (p[i] - q[i]) * (double) (p[i] - q[i]);
+            }
+        }
+        return Math.sqrt(sum);
     }
 
     static void copyTree(Path from, Path to) throws Exception {
