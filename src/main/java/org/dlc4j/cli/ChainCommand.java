@@ -44,6 +44,16 @@ final class ChainCommand implements Callable<Integer> {
             + " models/sem/fmnist-sem-32x64.safetensors).")
     java.nio.file.Path encoder;
 
+    @Option(names = "--folder", paramLabel = "DIR", description = "Train on your own pictures instead of Fashion-MNIST: PNG/JPEG files, one"
+            + " sub-folder per class (the evaluator learns them), captions in captions.tsv (see dlc data --folder); 10% of each class is held out.")
+    java.nio.file.Path folder;
+
+    @Option(names = "--channels", defaultValue = "3", description = "Channels of --folder pictures: 1 or 3 (default: ${DEFAULT-VALUE}).")
+    int channels;
+
+    @Mixin
+    FolderOptions folderOptions;
+
     @Option(names = "--dit-recipe", defaultValue = "fast", description = "How both DiTs train: fast (28 px, batch 32, min-SNR 5) or paper (the"
             + " reference's: 32 px, batch 128) (default: ${DEFAULT-VALUE}).")
     String ditRecipe;
@@ -80,7 +90,9 @@ final class ChainCommand implements Callable<Integer> {
             }
             starts.put(stage("--warm-start", kv[0]), java.nio.file.Path.of(kv[1].trim()));
         }
-        var settings = new Chain.Settings(output.path, data.dir, quick, common.seed, skipped, limits, encoder, DitRecipe.parse(ditRecipe), starts);
+        var pictures = folder != null ? folderOptions.options(channels) : null;
+        var settings = new Chain.Settings(output.path, folder != null ? folder : data.dir, pictures, quick, common.seed, skipped, limits, encoder,
+                DitRecipe.parse(ditRecipe), starts);
         try (NDManager manager = common.newManager()) {
             var targets = new Chain(manager, settings).run();
             for (var t : targets) {

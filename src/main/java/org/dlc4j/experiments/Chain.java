@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageFolder;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.diffusion.discrete.PriorSampler;
 import org.dlc4j.diffusion.discrete.Unmasking;
@@ -24,6 +25,7 @@ import org.dlc4j.dit.DitTraining;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.eval.Evaluator;
 import org.dlc4j.eval.FeatureNet;
+import org.dlc4j.eval.FeatureTraining;
 import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Json;
@@ -38,6 +40,7 @@ import org.dlc4j.sem.SemTraining;
 import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.text.CaptionBank;
 import org.dlc4j.text.Captions;
+import org.dlc4j.text.CaptionSource;
 import org.dlc4j.text.TextEncoder;
 import org.dlc4j.text.TextToDlc;
 import org.dlc4j.text.TextTraining;
@@ -58,9 +61,12 @@ public final class Chain {
     /** How long the DiTs train without a budget: 20 passes (1.2M images, about 3 h each on 2 cores with the fast recipe). */
     static final int EPOCHS = 20;
 
+    /** The share of every class of a picture folder held out as its test set. */
+    public static final double TEST_FRACTION = 0.1;
+
     /** The stages, in order. */
     public enum Stage {
-        ENCODER, CODES, DIT_DLC, DIT_NONE, PRIOR, TEXT, REPORT;
+        ENCODER, CODES, DIT_DLC, DIT_NONE, PRIOR, TEXT, FEATURES, REPORT;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -72,7 +78,7 @@ public final class Chain {
                     return st;
                 }
             }
-            throw new InvalidInputException("stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text");
+            throw new InvalidInputException("stage '" + s + "' is not one of encoder, codes, dit-dlc, dit-none, prior, text, features");
         }
     }
 
@@ -88,13 +94,17 @@ public final class Chain {
     }
 
     /**
+     * @param data    Fashion-MNIST's folder, or with {@code folder} set a folder of the user's own pictures
+     * @param folder  how to read {@code data} as a picture folder ({@link ImageFolder}: size, channels, fit, background); null
+     *                for Fashion-MNIST. Sub-folders are the classes (the evaluator's feature network is trained on them),
+     *                {@code captions.tsv} the captions; a path-hash split holds out {@link #TEST_FRACTION} of every class.
      * @param encoder a trained SEM encoder to use instead of the encoder stage (null: train one, or the one the folder holds)
      * @param dit       how both DiTs are trained ({@link DitRecipe#FAST} unless the paper's is asked for)
      * @param warmStart a trained DiT per DiT stage to start from when the folder holds no checkpoint of it (a machine
      *                  that lost the folder carries on from the shipped weights; the optimiser and step count start afresh)
      */
-    public record Settings(Path out, Path data, boolean quick, long seed, Set<Stage> skip, Map<Stage, Budget> budgets, Path encoder,
-                           DitRecipe dit, Map<Stage, Path> warmStart) {
+    public record Settings(Path out, Path data, ImageFolder.Options folder, boolean quick, long seed, Set<Stage> skip, Map<Stage, Budget> budgets,
+                           Path encoder, DitRecipe dit, Map<Stage, Path> warmStart) {
         public Settings {
             for (var e : warmStart.entrySet()) {
                 if (e.getKey() != Stage.DIT_DLC && e.getKey() != Stage.DIT_NONE) {
@@ -132,6 +142,7 @@ public final class Chain {
             case DIT_NONE -> s.out().resolve("dit/none.safetensors");
             case PRIOR -> s.out().resolve("prior/sedd.safetensors");
             case TEXT -> s.out().resolve("text/t2d.safetensors");
+            case FEATURES -> s.folder() != null ? s.out().resolve("eval/features.safetensors") : FeatureNet.defaultPath();
             case REPORT -> s.out().resolve("report.md");
         };
     }
@@ -139,8 +150,9 @@ public final class Chain {
     /** Runs every stage that is neither done nor skipped, then writes report.md and report.json; returns the targets. */
     public List<Target> run() {
         checkFolder();
-        ImageDataset train = FashionMnist.load(s.data(), FashionMnist.Split.TRAIN, s.quick() ? 512 : Integer.MAX_VALUE);
-        ImageDataset test = FashionMnist.load(s.data(), FashionMnist.Split.TEST, s.quick() ? 256 : Integer.MAX_VALUE);
+        ImageFolder.Split pictures = pictures();
+        ImageDataset train = pictures.train();
+        ImageDataset test = pictures.test();
         for (Stage st : Stage.values()) {
             if (st == Stage.REPORT) {
                 break;
@@ -171,10 +183,32 @@ public final class Chain {
         return report(test);
     }
 
+    /** Fashion-MNIST train and test, or the picture folder split by path hash (small subsets of either with quick). */
+    private ImageFolder.Split pictures() {
+        int trainCount = s.quick() ? 512 : Integer.MAX_VALUE;
+        int testCount = s.quick() ? 256 : Integer.MAX_VALUE;
+        if (s.folder() == null) {
+            return new ImageFolder.Split(FashionMnist.load(s.data(), FashionMnist.Split.TRAIN, trainCount),
+                    FashionMnist.load(s.data(), FashionMnist.Split.TEST, testCount));
+        }
+        ImageFolder.Loaded loaded = ImageFolder.load(s.data(), s.folder());
+        if (!loaded.skipped().isEmpty()) {
+            Listener.current().message(loaded.skipped().size() + " pictures of " + s.data() + " left out (dlc data --folder lists them)");
+        }
+        ImageFolder.Split split = loaded.split(TEST_FRACTION);
+        Listener.current().message(String.format(Locale.ROOT, "%s: %d training and %d test pictures, %d×%d, %d channel(s)", s.data(),
+                split.train().count(), split.test().count(), s.folder().size(), s.folder().size(), s.folder().channels()));
+        return new ImageFolder.Split(split.train().take(Math.min(trainCount, split.train().count())),
+                split.test().take(Math.min(testCount, split.test().count())));
+    }
+
     /** A folder holds one chain: its settings are recorded on the first run and a run with others is refused. */
     private void checkFolder() {
         Path marker = s.out().resolve("chain.json");
-        String mine = String.format(Locale.ROOT, "{\"quick\":%b,\"seed\":%d,\"dit\":\"%s\"}", s.quick(), s.seed(), s.dit().name());
+        String data = s.folder() == null ? "fashion-mnist" : String.format(Locale.ROOT, "%s %dpx %dch %s", s.data().toAbsolutePath().normalize(),
+                s.folder().size(), s.folder().channels(), s.folder().fit().name().toLowerCase(Locale.ROOT));
+        String mine = String.format(Locale.ROOT, "{\"quick\":%b,\"seed\":%d,\"dit\":\"%s\",\"data\":%s}", s.quick(), s.seed(), s.dit().name(),
+                Json.GSON.toJson(data));
         try {
             if (Files.exists(marker)) {
                 String theirs = Files.readString(marker).strip();
@@ -215,7 +249,8 @@ public final class Chain {
                 if (s.quick()) {
                     r = new SemRecipe("tiny", "4x8", "resnet", "vicreg", null, null, 16, null, null, null, 1.0, null, null, null, null, null, null, null, null);
                 }
-                var c = r.config(s.seed());
+                var recipe = r.config(s.seed());
+                var c = s.folder() == null ? recipe : recipe.with(b -> b.encoder = b.encoder.forImages(train.height(), train.channels()));
                 budgeted(st, c.batch(), () -> SemTraining.train(manager, c, train, checkpoint(st), true, model(st), Long.MAX_VALUE, 0));
             }
             case CODES -> {
@@ -227,10 +262,12 @@ public final class Chain {
             case DIT_DLC, DIT_NONE -> {
                 DlcFile codes = DlcFile.read(model(Stage.CODES));
                 DitRecipe recipe = s.dit();
-                DiT.Config m = recipe.model(null);
-                if (s.quick()) { // the tiny preset at the recipe's image size, 4×4 patches as at 32 px
+                // Fashion-MNIST at the recipe's size (28 or 32 padded); a picture folder at its own size and channels.
+                int image = s.folder() == null ? recipe.image() : train.height();
+                DiT.Config m = recipe.model(null).forImages(image, train.channels());
+                if (s.quick()) { // the tiny preset, 4×4 patches as at 32 px
                     DiT.Config t = DiT.Config.preset("tiny");
-                    m = t.resized(recipe.image(), recipe.image() / 4, t.dim(), t.depth(), t.heads());
+                    m = t.resized(image, image / 4, t.dim(), t.depth(), t.heads()).forImages(image, train.channels());
                 }
                 DitTraining.Data data;
                 if (st == Stage.DIT_DLC) {
@@ -258,18 +295,33 @@ public final class Chain {
                 var t = s.quick() ? TextTraining.Config.tiny(m, s.seed()) : TextTraining.Config.fmnist(m, s.seed());
                 var c = new TextTraining.Config(t.model(), t.epochs(), t.batch(), t.lr(), t.warmup(), t.gradClip(), t.emaDecay(), t.dropCaption(),
                         t.maskCaption(), s.quick() ? 8 : t.checkpointEvery(), t.evalEvery(), t.seed());
-                Captions captions = Captions.read(Captions.defaultPath());
+                CaptionSource captions = captions(train, test);
                 try (TextEncoder encoder = TextEncoder.load()) {
                     var data = new TextTraining.Data(codes, DlcFile.read(testCodes()), captions, CaptionBank.encode(encoder, captions.texts()),
                             encoder.sha256());
                     budgeted(st, c.batch(), () -> TextTraining.train(manager, c, data, checkpoint(st), true, model(st), Long.MAX_VALUE));
                 }
             }
+            case FEATURES -> {
+                if (train.labels() == null) {
+                    throw InvalidInputException.of("data", s.data() + " has no classes for the evaluator's feature network to learn: sort the"
+                            + " pictures into one sub-folder per class, or skip the report");
+                }
+                var net = FeatureNet.Config.forData(train.classNames().size(), train.channels(), train.height());
+                var c = s.quick() ? new FeatureTraining.Config(net, 1, 32, 1e-3, 1e-4, 0.9, 0, 8, s.seed(), true) : FeatureTraining.Config.folder(net,
+                        s.seed());
+                budgeted(st, c.batch(), () -> FeatureTraining.train(manager, c, train, test, checkpoint(st), true, model(st)));
+            }
             default -> throw new IllegalStateException(st.name());
         }
         if (!Files.exists(model(st))) {
             throw new IllegalStateException(st.label() + " ended without writing " + model(st));
         }
+    }
+
+    /** Fashion-MNIST's per-class captions, or a picture folder's own (captions.tsv, else the class name). */
+    private CaptionSource captions(ImageDataset train, ImageDataset test) {
+        return s.folder() == null ? Captions.read(Captions.defaultPath()) : CaptionSource.ofPictures(train, test);
     }
 
     /** Runs a stage's training with its budget in force: items are counted as steps × the batch the stage trains with. */
@@ -285,26 +337,30 @@ public final class Chain {
      * accuracy of held-out prompts. Written to report.md and report.json.
      */
     private List<Target> report(ImageDataset test) {
-        int n = s.quick() ? 40 : 1000;
+        int n = s.quick() ? 40 : 1000; // a test set smaller than n is cycled through
         var sampling = new DitSampling.Options(SamplerConfig.ddim(s.quick() ? 5 : 50, 0).withClipDenoised(true), 3.0, Integer.MAX_VALUE, 100);
         var plain = new DitSampling.Options(sampling.sampler(), 1.0, Integer.MAX_VALUE, 100);
         Map<String, Evaluator.Report> scores = new LinkedHashMap<>();
-        try (FeatureNet net = FeatureNet.load(manager, FeatureNet.defaultPath(), false);
+        // A folder's own feature network is not the pinned one: its numbers compare within this chain only.
+        try (FeatureNet net = FeatureNet.load(manager, model(Stage.FEATURES), s.folder() != null);
              TrainedDit dlc = TrainedDit.load(manager, model(Stage.DIT_DLC)); TrainedDit none = TrainedDit.load(manager, model(Stage.DIT_NONE));
              TrainedPrior prior = TrainedPrior.load(manager, model(Stage.PRIOR)); TrainedText text = TrainedText.load(manager, model(Stage.TEXT))) {
-            Reference reference = Reference.open("test", s.data(), s.quick() ? 256 : 10_000, net, manager);
-            DlcFile codes = DlcFile.read(testCodes()).take(n);
+            Reference reference = s.folder() == null ? Reference.open("test", s.data(), s.quick() ? 256 : 10_000, net, manager)
+                    : Reference.fromImages(test.name(), test, test.count(), net, manager);
+            DlcFile all = DlcFile.read(testCodes());
+            DlcFile codes = all.take(Math.min(n, all.count()));
             Compatibility.encoder(dlc, codes.encoderSha(), "the test codes");
             Compatibility.encoder(dlc, prior.encoderSha(), "the prior's codes");
             Compatibility.encoder(dlc, text.encoderSha(), "the text model's codes");
-            var encDec = Conditioned.ofCodes(dlc, codes, codes.count());
+            var encDec = Conditioned.ofCodes(dlc, codes, n);
             scores.put("enc-dec", score("enc-dec", dlc, encDec, dlc.sample(encDec.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
             var uncond = new Conditioned(Condition.none(n), null);
             scores.put("unconditional", score("unconditional", none, uncond, none.sample(uncond.condition(), plain, new Rng(s.seed() + 1)), net, reference));
             var priorCodes = CodeSampling.fromPrior(prior, n, PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, s.quick() ? 8 : 128, 0), 100, s.seed());
             var generated = Conditioned.ofCodes(dlc, priorCodes, n);
             scores.put("prior→DiT", score("prior", dlc, generated, dlc.sample(generated.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
-            var prompts = TextTable.Prompts.heldOut(Captions.read(Captions.defaultPath()), Math.max(n, 10));
+            var prompts = s.folder() == null ? TextTable.Prompts.heldOut(Captions.read(Captions.defaultPath()), Math.max(n, 10))
+                    : pictureCaptions(test, n);
             int length = text.model().config().length();
             try (TextEncoder encoder = TextEncoder.load()) {
                 int[] tokens = text.sample(encoder, prompts.texts(), new Unmasking.Config(length, Unmasking.Remasking.LOW_CONFIDENCE, 1.0,
@@ -323,8 +379,9 @@ public final class Chain {
                 new Target("prior→DiT FD ÷ Enc-Dec FD", prior / encDec, "≤ 1.15", prior / encDec <= 1.15),
                 new Target("prior→DiT FD ÷ unconditional FD", prior / uncond, "≤ 0.3", prior / uncond <= 0.3),
                 new Target("held-out prompt image accuracy", scores.get("text→DiT").accuracy(), "≥ 0.85", scores.get("text→DiT").accuracy() >= 0.85));
-        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%d samples each, DDIM %d, guidance 3 (unconditional: none), against Fashion-MNIST"
-                + " test%s.%n%n", n, sampling.sampler().steps(), s.quick() ? " (quick: tiny models, small data; the numbers test the chain, not the models)" : ""));
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%d samples each, DDIM %d, guidance 3 (unconditional: none), against %s%s.%n%n",
+                n, sampling.sampler().steps(), s.folder() == null ? "Fashion-MNIST test" : "the " + test.count() + " test pictures of " + s.data()
+                        + " under the chain's own feature network (eval/features.safetensors)", s.quick() ? " (quick: tiny models, small data; the numbers test the chain, not the models)" : ""));
         md.append(Evaluator.table(new ArrayList<>(scores.values()))).append("\n| target | value | bound | met |\n|---|---|---|---|\n");
         for (Target t : targets) {
             md.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %s |%n", t.name(), t.value(), t.bound(), t.met() ? "yes" : "no"));
@@ -337,6 +394,18 @@ public final class Chain {
         json.put("targets", targets);
         AtomicFiles.writeString(s.out().resolve("report.json"), Json.pretty(json));
         return targets;
+    }
+
+    /** n prompts: the test pictures' captions (held out: the text model never saw them), cycled, with the pictures' classes. */
+    private static TextTable.Prompts pictureCaptions(ImageDataset test, int n) {
+        List<String> own = CaptionSource.ofPictures(test.take(0), test).texts();
+        List<String> texts = new ArrayList<>();
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            texts.add(own.get(i % own.size()));
+            labels[i] = test.labels()[i % own.size()];
+        }
+        return new TextTable.Prompts(texts, labels);
     }
 
     private Evaluator.Report score(String name, TrainedDit dit, Conditioned conditioned, float[] images, FeatureNet net, Reference reference) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.dlc4j.data.DlcFile;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Rng;
@@ -15,7 +16,7 @@ import org.dlc4j.util.Rng;
  * by {@code make_captions.py}): split {@code train} captions are what the model learns from; {@code heldout} ones use a
  * class name or a template never seen in training, for evaluation.
  */
-public record Captions(List<String> texts, int[] labels, boolean[] heldout, int classes) {
+public record Captions(List<String> texts, int[] labels, boolean[] heldout, int classes) implements CaptionSource {
 
     public static Path defaultPath() {
         return Home.dir().resolve("assets").resolve("text").resolve("fmnist-captions.tsv");
@@ -86,5 +87,19 @@ public record Captions(List<String> texts, int[] labels, boolean[] heldout, int 
             out[i] = byClass[c][rng.nextInt(byClass[c].length)];
         }
         return out;
+    }
+
+    /** A caption of each code's class, from the held-out captions for held-out codes. */
+    @Override
+    public int[] pick(DlcFile codes, int[] idx, boolean fromHeldout, Rng rng) {
+        return draw(codes.labelsOf(idx), fromHeldout, rng);
+    }
+
+    @Override
+    public void check(DlcFile codes, boolean fromHeldout) {
+        if (codes.labels() == null) {
+            throw new InvalidInputException("the " + (fromHeldout ? "held-out" : "training") + " codes carry no class labels to pick captions by:"
+                    + " encode a labelled split");
+        }
     }
 }

@@ -43,8 +43,8 @@ public final class TextTraining {
         }
     }
 
-    /** Codes with their class labels, and the captions encoded once. */
-    public record Data(DlcFile codes, DlcFile heldout, Captions captions, CaptionBank bank, String textEncoderSha) {
+    /** Training and held-out codes, where their captions come from, and the captions encoded once. */
+    public record Data(DlcFile codes, DlcFile heldout, CaptionSource captions, CaptionBank bank, String textEncoderSha) {
     }
 
     public record Result(long steps, long totalSteps, double trainSeconds, double codesPerSecond, double finalLoss, double heldoutBits) {
@@ -60,8 +60,10 @@ public final class TextTraining {
     public static Result train(NDManager manager, Config c, Data d, Path checkpoint, boolean resume, Path output, long until) {
         TextToDlc.Config mc = c.model();
         check(mc, d.codes(), "training");
+        d.captions().check(d.codes(), false);
         if (d.heldout() != null) {
             check(mc, d.heldout(), "held-out");
+            d.captions().check(d.heldout(), true);
         }
         long steps = (long) d.codes().count() / c.batch() * c.epochs();
         if (steps < 1) {
@@ -88,12 +90,11 @@ public final class TextTraining {
                     for (int i = 0; i < idx.length; i++) {
                         System.arraycopy(d.codes().tokens(), idx[i] * l, clean, i * l, l);
                     }
-                    int[] labels = d.codes().labelsOf(idx);
                     boolean[] dropped = new boolean[idx.length];
                     for (int i = 0; i < dropped.length; i++) {
                         dropped[i] = rng.nextDouble() < c.dropCaption();
                     }
-                    TextEncoder.Encoded text = d.bank().batch(d.captions().draw(labels, false, rng), dropped);
+                    TextEncoder.Encoded text = d.bank().batch(d.captions().pick(d.codes(), idx, false, rng), dropped);
                     return codeLoss(model, mgr, clean, text, c.maskCaption(), randomTimes(idx.length, rng), rng).mean();
                 };
                 double[] bits = {Double.NaN};
@@ -160,7 +161,7 @@ public final class TextTraining {
             p.assign(weights);
             double nats = HeldoutBound.mean(n, 8, 250, (start, count, u, rng) -> {
                 int[] idx = java.util.stream.IntStream.range(start, start + count).toArray();
-                TextEncoder.Encoded text = d.bank().batch(d.captions().draw(heldout.labelsOf(idx), true, rng), null);
+                TextEncoder.Encoded text = d.bank().batch(d.captions().pick(heldout, idx, true, rng), null);
                 int[] clean = java.util.Arrays.copyOfRange(heldout.tokens(), start * l, (start + count) * l);
                 return codeLoss(model, manager, clean, text, false, u, rng).sum().getFloat();
             });
@@ -172,9 +173,6 @@ public final class TextTraining {
         if (codes.length() != mc.length() || codes.vocab() != mc.vocab()) {
             throw new InvalidInputException("the " + what + " codes are " + codes.length() + "×" + codes.vocab() + " but the model writes "
                     + mc.length() + "×" + mc.vocab() + ": use codes of the same encoder");
-        }
-        if (codes.labels() == null) {
-            throw new InvalidInputException("the " + what + " codes carry no class labels to pick captions by: encode a labelled split");
         }
     }
 }

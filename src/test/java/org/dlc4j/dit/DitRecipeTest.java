@@ -114,4 +114,23 @@ class DitRecipeTest {
         assertEquals(28, DitRecipe.FAST.model("DiT-S/4").image(), "another size at the recipe's image");
         assertThrows(InvalidInputException.class, () -> DitRecipe.parse("quick"));
     }
+
+    @Test
+    void trainingRefusesPicturesOfAnotherChannelCountOrSize(@TempDir Path dir) {
+        var colour = org.dlc4j.data.ImageDataset.fromBatch("colour", new float[8 * 3 * 32 * 32], 3, 32, 32);
+        var grey = DiT.Config.preset("tiny");
+        try (NDManager m = NDManager.newBaseManager()) {
+            var e = assertThrows(InvalidInputException.class, () -> DitTraining.train(m, DitTraining.Config.tiny(grey, 0),
+                    new DitTraining.Data(colour, null, null, ""), dir.resolve("a.safetensors"), false, dir.resolve("b.safetensors"), 1));
+            assertTrue(e.getMessage().contains("3-channel 32-px images but the DiT makes 1-channel 32-px ones"), e.getMessage());
+            var small = grey.forImages(16, 3);
+            e = assertThrows(InvalidInputException.class, () -> DitTraining.train(m, DitTraining.Config.tiny(small, 0),
+                    new DitTraining.Data(colour, null, null, ""), dir.resolve("a.safetensors"), false, dir.resolve("b.safetensors"), 1));
+            assertTrue(e.getMessage().contains("size the DiT to the data"), e.getMessage());
+            var enc = org.dlc4j.sem.SemTraining.Config.tinyTwoView(org.dlc4j.sem.SemTraining.Objective.VICREG, 0);
+            e = assertThrows(InvalidInputException.class, () -> org.dlc4j.sem.SemTraining.train(m, enc, colour, dir.resolve("s.safetensors"), false,
+                    dir.resolve("e.safetensors")));
+            assertTrue(e.getMessage().contains("size the encoder to the data"), e.getMessage());
+        }
+    }
 }

@@ -32,7 +32,7 @@ class ChainTest {
     static final Chain.Stage[] TRAINED = {Chain.Stage.ENCODER, Chain.Stage.DIT_DLC, Chain.Stage.DIT_NONE, Chain.Stage.PRIOR, Chain.Stage.TEXT};
 
     static Chain.Settings quick(Path out) {
-        return new Chain.Settings(out, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), Map.of(), null, DitRecipe.FAST, Map.of());
+        return new Chain.Settings(out, FashionMnist.DEFAULT_DIR, null, true, 0, Set.of(), Map.of(), null, DitRecipe.FAST, Map.of());
     }
 
     @Test
@@ -82,7 +82,7 @@ class ChainTest {
         // unconditional DiT, started afresh, is far from its straight twin.
         var warm = Map.of(Chain.Stage.DIT_DLC, straight.resolve("dit/dlc.safetensors"));
         try (NDManager m = NDManager.newBaseManager()) {
-            new Chain(m, new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), limits, null, DitRecipe.FAST, warm)).run();
+            new Chain(m, new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, null, true, 0, Set.of(), limits, null, DitRecipe.FAST, warm)).run();
             try (TrainedDit dit = TrainedDit.load(m, budgeted.resolve("dit/dlc.safetensors"))) {
                 assertEquals(16, dit.imagesSeen(), "two steps of 8, then the stage ended and wrote its model");
             }
@@ -92,7 +92,7 @@ class ChainTest {
         assertTrue(warmGap < freshGap / 4, "warm-started " + warmGap + " against fresh " + freshGap);
         var prior = Map.of(Chain.Stage.PRIOR, straight.resolve("prior/sedd.safetensors"));
         assertThrows(org.dlc4j.util.InvalidInputException.class,
-                () -> new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, true, 0, Set.of(), limits, null, DitRecipe.FAST, prior));
+                () -> new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, null, true, 0, Set.of(), limits, null, DitRecipe.FAST, prior));
     }
 
     @Test
