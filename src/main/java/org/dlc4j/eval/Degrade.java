@@ -41,12 +41,17 @@ public final class Degrade {
 
     /** Images of uniformly random pixels, labelled 0..9 in turn. */
     public static ImageDataset uniformNoise(int n, int size, Rng rng) {
-        byte[] out = new byte[n * size * size];
+        return uniformNoise(n, 1, size, 10, rng);
+    }
+
+    /** {@code channels}-channel images of uniformly random pixels, labelled 0..classes−1 in turn. */
+    public static ImageDataset uniformNoise(int n, int channels, int size, int classes, Rng rng) {
+        byte[] out = new byte[n * channels * size * size];
         for (int i = 0; i < out.length; i++) {
             out[i] = (byte) rng.nextInt(256);
         }
-        int[] labels = IntStream.range(0, n).map(i -> i % 10).toArray();
-        return new ImageDataset("uniform-noise", n, 1, size, size, out, labels, null, List.of());
+        int[] labels = IntStream.range(0, n).map(i -> i % classes).toArray();
+        return new ImageDataset("uniform-noise", n, channels, size, size, out, labels, null, List.of());
     }
 
     /** The images whose label is not {@code c}. */

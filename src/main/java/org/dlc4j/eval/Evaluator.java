@@ -54,7 +54,8 @@ public final class Evaluator {
         double sfd = timed(seconds, "sfd", () -> genSpatial.frechetDistance(ref.spatial()));
         Kid.Result kid = refFeatures == null ? new Kid.Result(Double.NaN, Double.NaN)
                 : timed(seconds, "kid", () -> Kid.compute(refFeatures.pool(), gen.pool(), o.kidSubsets(), o.kidSubsetSize(), new Rng(o.seed()), manager));
-        InceptionScore.Result is = timed(seconds, "is", () -> InceptionScore.compute(gen.probs(), gen.size(), gen.classes(), o.isSplits()));
+        InceptionScore.Result is = timed(seconds, "is", () -> InceptionScore.compute(gen.probs(), gen.size(), gen.classes(),
+                Math.min(o.isSplits(), gen.size()))); // a set of fewer images than splits (a small folder's class) gets one per image
         PrecisionRecall.Result pr = refFeatures == null ? new PrecisionRecall.Result(Double.NaN, Double.NaN)
                 : timed(seconds, "precision_recall", () -> PrecisionRecall.compute(refFeatures.spatial(), gen.spatial(), o.k(), manager));
         double vendi = timed(seconds, "vendi", () -> Vendi.score(gen.pool(), manager));

@@ -38,9 +38,12 @@ public final class SanityTable {
         for (double sigma : new double[] {0.5, 1.0, 2.0}) {
             sets.put("test blurred σ=" + sigma + " px", Degrade.blur(test, sigma));
         }
-        sets.put("test without class 8 (" + FashionMnist.CLASS_NAMES.get(8) + ")", Degrade.withoutClass(test, 8));
-        sets.put("test, class 0 only (" + FashionMnist.CLASS_NAMES.get(0) + ")", Degrade.onlyClass(test, 0));
-        sets.put("uniform noise", Degrade.uniformNoise(test.count(), FeatureNet.SIZE, rng));
+        // Fashion-MNIST drops its bags (class 8); other data the same class number, or its last.
+        List<String> names = test.classNames() != null && !test.classNames().isEmpty() ? test.classNames() : FashionMnist.CLASS_NAMES;
+        int dropped = Math.min(8, names.size() - 1);
+        sets.put("test without class " + dropped + " (" + names.get(dropped) + ")", Degrade.withoutClass(test, dropped));
+        sets.put("test, class 0 only (" + names.get(0) + ")", Degrade.onlyClass(test, 0));
+        sets.put("uniform noise", Degrade.uniformNoise(test.count(), test.channels(), test.height(), names.size(), rng));
         List<Evaluator.Report> reports = new ArrayList<>();
         for (var e : sets.entrySet()) {
             long t0 = System.nanoTime();

@@ -21,11 +21,11 @@ class FeatureFolderCliTest {
         Color[] colours = {Color.RED, Color.BLUE};
         for (int k = 0; k < 2; k++) {
             Files.createDirectories(pics.resolve("class" + k));
-            for (int i = 0; i < 24; i++) {
+            for (int i = 0; i < 60; i++) {
                 BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_ARGB);
                 Graphics2D g = image.createGraphics();
                 g.setColor(colours[k]);
-                g.fillOval(4 + i % 8, 4 + i / 8, 24, 24);
+                g.fillOval(4 + i % 8, 4 + i / 8 % 8, 24, 24);
                 g.dispose();
                 ImageIO.write(image, "png", pics.resolve("class" + k + "/" + i + ".png").toFile());
             }
@@ -34,12 +34,20 @@ class FeatureFolderCliTest {
         var r = CliErrorsTest.run("eval", "train-features", "--folder", pics.toString(), "--size", "16", "--epochs", "2", "--width", "8", "--batch", "16",
                 "--checkpoint", dir.resolve("ckpt.safetensors").toString(), "--out", net.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("44 training and 4 test pictures in 2 classes"), r.out());
+        assertTrue(r.out().contains("108 training and 12 test pictures in 2 classes"), r.out());
         try (var m = ai.djl.ndarray.NDManager.newBaseManager(); FeatureNet f = FeatureNet.load(m, net, true)) {
             assertEquals(3, f.config().channels());
             assertEquals(16, f.config().image());
             assertEquals(2, f.config().classes());
         }
+        // The sanity table of that network on the folder's held-out pictures, against its training pictures.
+        Path table = dir.resolve("sanity.md");
+        var s = CliErrorsTest.run("eval", "sanity", "--folder", pics.toString(), "--size", "16", "--features", net.toString(), "--allow-unpinned",
+                "--n", "200", "--out", table.toString());
+        assertEquals(0, s.code(), s.err());
+        String md = Files.readString(table);
+        assertTrue(md.contains("the 108 training pictures of " + pics), md);
+        assertTrue(md.contains("test without class 1 (class1)") && md.contains("test, class 0 only (class0)") && md.contains("test blurred σ=2.0"), md);
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("eval", "train-features", "--folder", pics.resolve("class0").toString(), "--size", "16",
                 "--out", dir.resolve("x.safetensors").toString()), "no classes");
     }
