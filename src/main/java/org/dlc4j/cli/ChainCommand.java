@@ -90,9 +90,15 @@ final class ChainCommand implements Callable<Integer> {
             }
             starts.put(stage("--warm-start", kv[0]), java.nio.file.Path.of(kv[1].trim()));
         }
+        DitRecipe recipe;
+        try {
+            recipe = DitRecipe.parse(ditRecipe);
+        } catch (InvalidInputException e) {
+            throw InvalidInputException.of("dit-recipe", e.getMessage()); // the library names its input "recipe"; the chain's flag says whose
+        }
         var pictures = folder != null ? folderOptions.options(channels) : null;
         var settings = new Chain.Settings(output.path, folder != null ? folder : data.dir, pictures, quick, common.seed, skipped, limits, encoder,
-                DitRecipe.parse(ditRecipe), starts);
+                recipe, starts);
         try (NDManager manager = common.newManager()) {
             var targets = new Chain(manager, settings).run();
             for (var t : targets) {

@@ -106,6 +106,10 @@ public final class Chain {
     public record Settings(Path out, Path data, ImageFolder.Options folder, boolean quick, long seed, Set<Stage> skip, Map<Stage, Budget> budgets,
                            Path encoder, DitRecipe dit, Map<Stage, Path> warmStart) {
         public Settings {
+            if (folder != null && (folder.size() % 8 != 0 || folder.size() < 16)) {
+                throw InvalidInputException.of("size", "the chain's models work on pictures of a multiple of 8 pixels from 16 (16, 32, 64, …),"
+                        + " not " + folder.size());
+            }
             for (var e : warmStart.entrySet()) {
                 if (e.getKey() != Stage.DIT_DLC && e.getKey() != Stage.DIT_NONE) {
                     throw InvalidInputException.of("warm-start", "only the DiT stages (dit-dlc, dit-none) warm-start, not " + e.getKey().label());
@@ -265,6 +269,9 @@ public final class Chain {
                 // Fashion-MNIST at the recipe's size (28 or 32 padded); a picture folder at its own size and channels.
                 int image = s.folder() == null ? recipe.image() : train.height();
                 DiT.Config m = recipe.model(null).forImages(image, train.channels());
+                if (image / m.patch() > 8) { // larger pictures (64 px) keep an 8×8 token grid: patch 8, as DiT-T/4 has at 32 px
+                    m = m.resized(image, image / 8, m.dim(), m.depth(), m.heads());
+                }
                 if (s.quick()) { // the tiny preset, 4×4 patches as at 32 px
                     DiT.Config t = DiT.Config.preset("tiny");
                     m = t.resized(image, image / 4, t.dim(), t.depth(), t.heads()).forImages(image, train.channels());
