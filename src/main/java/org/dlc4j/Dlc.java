@@ -13,6 +13,7 @@ import org.dlc4j.compose.Composition;
 import org.dlc4j.compose.Source;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageFolder;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.data.ImageNpz;
 import org.dlc4j.data.ModelView;
@@ -72,7 +73,10 @@ public final class Dlc implements AutoCloseable {
         return open(ModelStore.shipped().dir());
     }
 
-    /** The models in {@code models}, a folder laid out like the shipped {@code models/}; progress goes to the listener in force. */
+    /**
+     * The models in {@code models}: a folder laid out like the shipped {@code models/}, or one {@code dlc chain} trained
+     * ({@link ModelStore#open}); progress goes to the listener in force.
+     */
     public static Dlc open(Path models) {
         return open(models, null);
     }
@@ -83,7 +87,7 @@ public final class Dlc implements AutoCloseable {
             throw InvalidInputException.of("models", "models folder " + models.toAbsolutePath() + " not found: give the models/ folder of a"
                     + " dlc4j checkout (or set -Ddlc4j.home to the checkout)");
         }
-        return new Dlc(new ModelStore(models), listener);
+        return new Dlc(ModelStore.open(models), listener);
     }
 
     /** How {@link #compose} mixes its codes. */
@@ -94,15 +98,34 @@ public final class Dlc implements AutoCloseable {
         DISTRIBUTIONS
     }
 
-    /** The side of the square grey images the models read and draw (Fashion-MNIST's). */
+    /** The side of the square grey images the shipped models read and draw (Fashion-MNIST's). */
     public static final int IMAGE_SIZE = 28;
 
     /**
-     * {@code image} as the models see it: 28×28 grey, a light object on black ({@link ModelView}); {@link #encode}
-     * encodes this view, so any picture of any size can be encoded.
+     * {@code image} as the shipped models see it: 28×28 grey, a light object on black ({@link ModelView}); see
+     * {@link #viewOf} for the view of this instance's models.
      */
     public static BufferedImage view(BufferedImage image) {
         return ModelView.of(image, IMAGE_SIZE);
+    }
+
+    /**
+     * {@code image} as this instance's encoder sees it, which {@link #encode} encodes: for Fashion-MNIST models, the
+     * {@link #view}; for a chain trained on one's own pictures, the picture composited over white, centre-cropped to a
+     * square and resized to the encoder's side and channels, as {@code dlc chain --folder} read its data.
+     */
+    public BufferedImage viewOf(BufferedImage image) {
+        if (store.fashionMnist()) {
+            return view(image);
+        }
+        var c = encoder().config();
+        ImageDataset one = ImageFolder.fromPictures("view", List.of(image), ImageFolder.Options.colour(c.image()).withChannels(c.channels()));
+        return ImageGrid.toImage(one.image(0), 1, c.channels(), c.image(), c.image(), 1, 0, 1);
+    }
+
+    /** The side of the pictures this instance's models read and draw. */
+    public int imageSize() {
+        return store.fashionMnist() ? IMAGE_SIZE : encoder().config().image();
     }
 
     /** The code of one image (any size, grey or colour: its {@link #view} is encoded). */
@@ -113,6 +136,10 @@ public final class Dlc implements AutoCloseable {
     /** The codes of these images, in order, with their SEM distributions. */
     public List<Code> encode(List<BufferedImage> images) {
         return withListener(() -> {
+            var c = encoder().config();
+            if (!store.fashionMnist()) {
+                return codes(ImageFolder.fromPictures("images", images, ImageFolder.Options.colour(c.image()).withChannels(c.channels())));
+            }
             List<BufferedImage> views = images.stream().map(Dlc::view).toList();
             List<String> names = IntStream.range(0, views.size()).mapToObj(i -> "image " + i).toList();
             return codes(PngFolderDataset.fromImages("images", views, names, 1));
@@ -120,26 +147,40 @@ public final class Dlc implements AutoCloseable {
     }
 
     /**
-     * The shipped gallery ({@code assets/fmnist/gallery.npz} of the checkout), encoded by this instance's encoder on first
-     * use and kept.
+     * The gallery: for the shipped models {@code assets/fmnist/gallery.npz} of the checkout, for a chain's folder its
+     * {@code gallery/} (held-out pictures the chain wrote); encoded by this instance's encoder on first use and kept.
      */
     public Gallery gallery() {
         if (gallery == null) {
-            Path file = Home.dir().resolve("assets").resolve("fmnist").resolve("gallery.npz");
-            if (!Files.exists(file)) {
-                throw InvalidInputException.of("gallery", "the gallery " + file + " is missing: run from a dlc4j checkout (or set"
-                        + " -Ddlc4j.home to one)");
+            ImageDataset set;
+            if (store.prefix().isEmpty()) {
+                Path dir = store.dir().resolve(GALLERY);
+                if (!Files.isDirectory(dir)) {
+                    throw InvalidInputException.of("gallery", "the gallery " + dir + " is missing: run dlc chain on this folder again to write it");
+                }
+                set = PngFolderDataset.load(dir, encoder().config().channels());
+            } else {
+                Path file = Home.dir().resolve("assets").resolve("fmnist").resolve("gallery.npz");
+                if (!Files.exists(file)) {
+                    throw InvalidInputException.of("gallery", "the gallery " + file + " is missing: run from a dlc4j checkout (or set"
+                            + " -Ddlc4j.home to one)");
+                }
+                ImageDataset raw = ImageNpz.read(file);
+                set = raw.withLabels(raw.labels(), FashionMnist.CLASS_NAMES);
             }
-            ImageDataset set = ImageNpz.read(file);
-            List<BufferedImage> images = IntStream.range(0, set.count()).mapToObj(i -> ImageGrid.toImage(set.image(i), 1, 1,
-                    set.height(), set.width(), 1, 0, 1)).toList();
-            List<Code> codes = withListener(() -> codes(set));
-            gallery = new Gallery(images, set.labels(), FashionMnist.CLASS_NAMES, codes);
+            ImageDataset g = set;
+            List<BufferedImage> images = IntStream.range(0, g.count()).mapToObj(i -> ImageGrid.toImage(g.image(i), 1, g.channels(),
+                    g.height(), g.width(), 1, 0, 1)).toList();
+            List<Code> codes = withListener(() -> codes(g));
+            gallery = new Gallery(images, g.labels(), g.classNames(), codes);
         }
         return gallery;
     }
 
-    /** The codes of 28×28 grey images, with their SEM distributions. */
+    /** Where a chain's folder keeps its gallery (a PNG folder of held-out pictures with their classes). */
+    public static final String GALLERY = "gallery";
+
+    /** The codes of images at the encoder's size and channels, with their SEM distributions. */
     private List<Code> codes(ImageDataset set) {
         TrainedEncoder enc = encoder();
         var c = enc.config();

@@ -217,6 +217,16 @@ public final class ImageFolder {
         return new Loaded(data, kept, skipped, sizes, kinds);
     }
 
+    /** Decoded pictures of any size converted as {@link #load} converts files (composited, fitted, resized), unlabelled. */
+    public static ImageDataset fromPictures(String name, List<BufferedImage> pictures, Options o) {
+        int per = o.channels() * o.size() * o.size();
+        byte[] pixels = new byte[pictures.size() * per];
+        for (int i = 0; i < pictures.size(); i++) {
+            convert(pictures.get(i), o, pixels, i * per);
+        }
+        return new ImageDataset(name, pictures.size(), o.channels(), o.size(), o.size(), pixels, null, null, List.of());
+    }
+
     static List<Path> list(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile).filter(p -> {

@@ -61,6 +61,9 @@ public final class Chain {
     /** How long the DiTs train without a budget: 20 passes (1.2M images, about 3 h each on 2 cores with the fast recipe). */
     static final int EPOCHS = 20;
 
+    /** Held-out pictures of each class in the gallery a chain's folder offers. */
+    static final int GALLERY_PER_CLASS = 6;
+
     /** The share of every class of a picture folder held out as its test set. */
     public static final double TEST_FRACTION = 0.1;
 
@@ -170,6 +173,11 @@ public final class Chain {
                     throw InvalidInputException.of("encoder", "SEM encoder " + s.encoder() + " not found: give a trained encoder");
                 }
                 Listener.current().message("encoder: given (" + s.encoder() + ")");
+                Path own = s.out().resolve("sem/encoder.safetensors");
+                // A copy, so that the folder holds every model it needs (Dlc.open, dlc serve --models).
+                if (!Files.exists(own) || !org.dlc4j.io.Hashes.sha256(own).equals(org.dlc4j.io.Hashes.sha256(s.encoder()))) {
+                    AtomicFiles.write(own, out -> Files.copy(s.encoder(), out));
+                }
                 continue;
             }
             if (done || s.skip().contains(st)) {
@@ -184,6 +192,7 @@ public final class Chain {
             runStage(st, train, test);
             Listener.current().message(String.format(Locale.ROOT, "%s: %.0f s, wrote %s", st.label(), (System.nanoTime() - start) / 1e9, model(st)));
         }
+        writeGallery(test);
         return report(test);
     }
 
@@ -204,6 +213,40 @@ public final class Chain {
                 split.train().count(), split.test().count(), s.folder().size(), s.folder().size(), s.folder().channels()));
         return new ImageFolder.Split(split.train().take(Math.min(trainCount, split.train().count())),
                 split.test().take(Math.min(testCount, split.test().count())));
+    }
+
+    /**
+     * The gallery {@code Dlc.gallery()} and the web app offer for this folder's models: up to {@link #GALLERY_PER_CLASS}
+     * held-out pictures of every class (the first 64 unlabelled ones), as a PNG folder with their classes. Written once,
+     * through a temporary folder renamed into place.
+     */
+    private void writeGallery(ImageDataset test) {
+        Path dir = s.out().resolve(org.dlc4j.Dlc.GALLERY);
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        List<Integer> chosen = new ArrayList<>();
+        Map<Integer, Integer> per = new java.util.HashMap<>();
+        for (int i = 0; i < test.count() && chosen.size() < 64; i++) {
+            int c = test.labels() == null ? 0 : test.labels()[i];
+            if (test.labels() == null || per.merge(c, 1, Integer::sum) <= GALLERY_PER_CLASS) {
+                chosen.add(i);
+            }
+        }
+        Path tmp = s.out().resolve(".gallery.tmp");
+        try {
+            if (Files.exists(tmp)) {
+                try (var walk = Files.walk(tmp)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            org.dlc4j.data.PngFolderDataset.write(tmp, test.select("gallery", chosen.stream().mapToInt(Integer::intValue).toArray()));
+            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new org.dlc4j.util.DlcIoException("cannot write the gallery " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** A folder holds one chain: its settings are recorded on the first run and a run with others is refused. */

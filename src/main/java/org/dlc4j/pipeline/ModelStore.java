@@ -14,9 +14,26 @@ import org.dlc4j.util.Home;
 
 /**
  * Where a set of trained models lives: a folder laid out like the shipped {@code models/} ({@code sem/},
- * {@code dit/}, {@code prior/}, {@code text/}), one file per model under its Fashion-MNIST name.
+ * {@code dit/}, {@code prior/}, {@code text/}), one file per model under its Fashion-MNIST name, or a folder
+ * {@code dlc chain} trained ({@code chain.json} beside the same sub-folders, the files named without the prefix:
+ * {@code dit/dlc.safetensors}, {@code prior/sedd.safetensors}, {@code text/t2d.safetensors}, {@code sem/encoder.safetensors}).
+ *
+ * @param prefix what every model's file name starts with: "fmnist-" for the shipped layout, "" for a chain's
  */
-public record ModelStore(Path dir) {
+public record ModelStore(Path dir, String prefix) {
+    /** The file a chain folder is recognised by. */
+    public static final String CHAIN_MARKER = "chain.json";
+
+    /** The shipped layout in {@code dir}. */
+    public ModelStore(Path dir) {
+        this(dir, "fmnist-");
+    }
+
+    /** The models in {@code dir}: a chain's folder if it holds {@value #CHAIN_MARKER}, else the shipped layout. */
+    public static ModelStore open(Path dir) {
+        return Files.exists(dir.resolve(CHAIN_MARKER)) ? new ModelStore(dir, "") : new ModelStore(dir);
+    }
+
     /** The 32×64 code shape of the shipped encoder and of every shipped model that reads codes. */
     public static final String SHAPE = "32x64";
 
@@ -25,29 +42,45 @@ public record ModelStore(Path dir) {
         return new ModelStore(Home.models());
     }
 
+    /**
+     * Whether these models read Fashion-MNIST (the shipped ones, or a chain trained on it) rather than a folder of one's
+     * own pictures: the former see any picture through {@code ModelView} (28 px grey, light on dark).
+     */
+    public boolean fashionMnist() {
+        if (!prefix.isEmpty()) {
+            return true;
+        }
+        try {
+            String marker = Files.readString(dir.resolve(CHAIN_MARKER));
+            return !marker.contains("\"data\"") || marker.contains("\"data\":\"fashion-mnist\"");
+        } catch (IOException e) {
+            throw new DlcIoException("cannot read " + dir.resolve(CHAIN_MARKER) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The DiT conditioned on {@code kind}. */
     public Path dit(Conditioning kind) {
-        return dir.resolve("dit").resolve("fmnist-" + kind.name().toLowerCase(Locale.ROOT) + ".safetensors");
+        return dir.resolve("dit").resolve(prefix + kind.name().toLowerCase(Locale.ROOT) + ".safetensors");
     }
 
     /** The SEDD prior over codes. */
     public Path prior() {
-        return dir.resolve("prior").resolve("fmnist-sedd.safetensors");
+        return dir.resolve("prior").resolve(prefix + "sedd.safetensors");
     }
 
     /** The text-to-DLC model. */
     public Path text() {
-        return dir.resolve("text").resolve("fmnist-t2d.safetensors");
+        return dir.resolve("text").resolve(prefix + "t2d.safetensors");
     }
 
-    /** The SEM encoder of codes of shape {@code shape} ("32x64"). */
+    /** The SEM encoder of codes of shape {@code shape} ("32x64"); a chain's folder holds one encoder, whatever its shape. */
     public Path encoder(String shape) {
-        return dir.resolve("sem").resolve("fmnist-sem-" + shape + ".safetensors");
+        return prefix.isEmpty() ? encoder() : dir.resolve("sem").resolve(prefix + "sem-" + shape + ".safetensors");
     }
 
     /** The default encoder: the one whose codes new models learn from. */
     public Path encoder() {
-        return encoder(SHAPE);
+        return prefix.isEmpty() ? dir.resolve("sem").resolve("encoder.safetensors") : encoder(SHAPE);
     }
 
     /**

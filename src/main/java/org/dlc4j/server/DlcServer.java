@@ -100,10 +100,11 @@ public final class DlcServer implements AutoCloseable {
     private final Gallery gallery;
     private final int length;
     private final int vocab;
+    private final int imageSize;
     private final String modelName;
 
     /** What the server learns from its models before it serves. */
-    private record Probe(Gallery gallery, int length, int vocab) {}
+    private record Probe(Gallery gallery, int length, int vocab, int imageSize) {}
 
     private DlcServer(Options options) {
         this.options = options;
@@ -111,10 +112,11 @@ public final class DlcServer implements AutoCloseable {
         this.workers = new Workers(options.models(), options.workers(), options.queue());
         try {
             // Loads the models once before serving: a folder that cannot serve fails here, not on the first request.
-            Probe probe = await(workers.submit(d -> new Probe(d.gallery(), d.codeLength(), d.vocabulary()), Listener.SILENT), 600);
+            Probe probe = await(workers.submit(d -> new Probe(d.gallery(), d.codeLength(), d.vocabulary(), d.imageSize()), Listener.SILENT), 600);
             this.gallery = probe.gallery();
             this.length = probe.length();
             this.vocab = probe.vocab();
+            this.imageSize = probe.imageSize();
         } catch (RuntimeException e) {
             workers.close();
             throw e;
@@ -248,7 +250,7 @@ public final class DlcServer implements AutoCloseable {
         o.addProperty("model", modelName);
         o.addProperty("codeLength", length);
         o.addProperty("vocabulary", vocab);
-        o.addProperty("imageSize", Dlc.IMAGE_SIZE);
+        o.addProperty("imageSize", imageSize);
         o.add("classes", Json.GSON.toJsonTree(gallery.classNames()));
         JsonObject limits = new JsonObject();
         limits.addProperty("maxImages", options.maxImages());
@@ -326,7 +328,7 @@ public final class DlcServer implements AutoCloseable {
         JsonObject result = await(workers.submit(d -> {
             Code code = galleryIndex != null ? gallery.codes().get(galleryIndex) : d.encode(picture);
             JsonObject o = new JsonObject();
-            o.addProperty("view", dataUrl(galleryIndex != null ? picture : Dlc.view(picture)));
+            o.addProperty("view", dataUrl(galleryIndex != null ? picture : d.viewOf(picture)));
             o.add("code", codeJson(code, true));
             JsonArray nearest = new JsonArray();
             for (Gallery.Neighbour nb : gallery.nearest(code, NEIGHBOURS)) {

@@ -72,6 +72,39 @@ class ChainFolderCliTest {
             assertEquals(16, dit.model().config().image());
             assertEquals(3, net.config().classes());
         }
+        // The folder is a model set: the facade encodes a colour picture of any size at the chain's, decodes, composes,
+        // follows a prompt and offers the held-out gallery; the web server reports the pictures' size.
+        try (org.dlc4j.Dlc dlc = org.dlc4j.Dlc.open(out)) {
+            var fast = org.dlc4j.Sampling.defaults().withSeed(1).withSteps(3).withPriorSteps(4).withTextSteps(4);
+            BufferedImage big = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = big.createGraphics();
+            g.setColor(COLOURS[2]);
+            g.fillRect(0, 0, 40, 30);
+            g.dispose();
+            assertEquals(16, dlc.imageSize());
+            BufferedImage seen = dlc.viewOf(big);
+            assertEquals(16, seen.getWidth());
+            assertEquals(COLOURS[2].getRGB() & 0xFFFFFF, seen.getRGB(8, 8) & 0xFFFFFF, "the colour survives the view");
+            var code = dlc.encode(big);
+            assertEquals(4, code.length());
+            var images = dlc.decode(code, 2, fast);
+            assertEquals(16, images.get(0).image().getWidth());
+            assertEquals(2, dlc.compose(List.of(code, dlc.encode(seen)), null, 2, fast).size());
+            assertEquals(1, dlc.fromPrompt("a big green circle", 1, fast).size());
+            var gallery = dlc.gallery();
+            assertEquals(List.of("blue", "green", "red"), gallery.classNames());
+            assertEquals(9, gallery.images().size(), "the 9 held-out pictures, 6 at most per class");
+        }
+        var options = org.dlc4j.server.DlcServer.Options.defaults(out);
+        try (var server = org.dlc4j.server.DlcServer.start(new org.dlc4j.server.DlcServer.Options("127.0.0.1", 0, out, 1, 2, 4, 50,
+                options.maxBodyBytes(), 60))) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var info = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + "/api/info")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var o = JsonTest.parseStrictly(info.body()).getAsJsonObject();
+            assertEquals(16, o.get("imageSize").getAsInt());
+            assertEquals(3, o.getAsJsonArray("classes").size());
+        }
         // The same folder at another size is another chain: refused, with the fix.
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("chain", "--quick", "--folder", pics.toString(), "--size", "32", "--out", out.toString()),
                 "other settings");
