@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.dlc4j.experiments.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code dlc demo}: the project's main job on built-in defaults, no data set needed ({@link Demo}). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -20,9 +21,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     EncoderOption encoderFile;
 
+    @Option(names = "--models", paramLabel = "DIR", description = "Show a model set dlc chain trained on your own pictures instead (its"
+            + " folder): new images, encode/decode of its gallery, compositions and prompts, through the Dlc facade.")
+    Path models;
+
     @Override
     public Integer call() {
         Path out = output.path;
+        if (models != null) {
+            var sampling = org.dlc4j.Sampling.defaults().withSeed(common.seed).withSteps(50).withGuidance(3);
+            System.out.println("demo written: open " + new org.dlc4j.experiments.ModelSetDemo(models, out, sampling).run());
+            return 0;
+        }
         try (NDManager manager = common.newManager()) {
             Path page = new Demo(out, encoderFile.path, common.seed).run(manager);
             System.out.println("demo written: open " + page);

@@ -105,6 +105,11 @@ class ChainFolderCliTest {
             assertEquals(16, o.get("imageSize").getAsInt());
             assertEquals(3, o.getAsJsonArray("classes").size());
         }
+        // The demo of the folder's models, through the facade.
+        var demo = CliErrorsTest.run("demo", "--models", out.toString(), "--out", dir.resolve("demo").toString());
+        assertEquals(0, demo.code(), demo.err());
+        String page = Files.readString(dir.resolve("demo/index.html"));
+        assertTrue(page.contains("composed-") && page.contains("prompted-") && page.contains("generated-") && page.contains("decoded-"), page);
         // The same folder at another size is another chain: refused, with the fix.
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("chain", "--quick", "--folder", pics.toString(), "--size", "32", "--out", out.toString()),
                 "other settings");
