@@ -172,8 +172,11 @@ public final class Chain {
                 if (!Files.exists(s.encoder())) {
                     throw InvalidInputException.of("encoder", "SEM encoder " + s.encoder() + " not found: give a trained encoder");
                 }
-                Listener.current().message("encoder: given (" + s.encoder() + ")");
                 Path own = s.out().resolve("sem/encoder.safetensors");
+                if (Files.exists(own.resolveSibling("train-encoder.safetensors"))) {
+                    throw InvalidInputException.of("encoder", s.out() + " trained its own encoder: give --encoder to a chain in another folder");
+                }
+                Listener.current().message("encoder: given (" + s.encoder() + ")");
                 // A copy, so that the folder holds every model it needs (Dlc.open, dlc serve --models).
                 if (!Files.exists(own) || !org.dlc4j.io.Hashes.sha256(own).equals(org.dlc4j.io.Hashes.sha256(s.encoder()))) {
                     AtomicFiles.write(own, out -> Files.copy(s.encoder(), out));

@@ -103,6 +103,16 @@ class ChainTest {
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 
+    @Test
+    void aGivenEncoderDoesNotReplaceOneTheFolderTrained(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("sem"));
+        Files.writeString(dir.resolve("sem/train-encoder.safetensors"), "a checkpoint");
+        Path given = org.dlc4j.util.Home.models().resolve("sem/fmnist-sem-32x64.safetensors");
+        var settings = new Chain.Settings(dir, FashionMnist.DEFAULT_DIR, null, true, 0, Set.of(), Map.of(), given, DitRecipe.FAST, Map.of());
+        var e = assertThrows(org.dlc4j.util.InvalidInputException.class, () -> new Chain(null, settings).run());
+        assertTrue(e.getMessage().contains("trained its own encoder"), e.getMessage());
+    }
+
     /** {@code dlc chain --quick --out DIR} in its own JVM, as a user runs it. */
     static Process cli(Path out) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
