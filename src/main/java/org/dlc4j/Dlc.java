@@ -123,6 +123,11 @@ public final class Dlc implements AutoCloseable {
         return ImageGrid.toImage(one.image(0), 1, c.channels(), c.image(), c.image(), 1, 0, 1);
     }
 
+    /** The channels of the pictures this instance's encoder reads: 1 (grey) or 3 (colour). */
+    public int imageChannels() {
+        return store.fashionMnist() ? 1 : encoder().config().channels();
+    }
+
     /** The side of the pictures this instance's models read and draw. */
     public int imageSize() {
         return store.fashionMnist() ? IMAGE_SIZE : encoder().config().image();

@@ -25,11 +25,14 @@ public final class DemoCommand implements Callable<Integer> {
             + " folder): new images, encode/decode of its gallery, compositions and prompts, through the Dlc facade.")
     Path models;
 
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps of the --models demo (default: ${DEFAULT-VALUE}).")
+    int steps;
+
     @Override
     public Integer call() {
         Path out = output.path;
         if (models != null) {
-            var sampling = org.dlc4j.Sampling.defaults().withSeed(common.seed).withSteps(50).withGuidance(3);
+            var sampling = org.dlc4j.Sampling.defaults().withSeed(common.seed).withSteps(steps).withGuidance(3);
             System.out.println("demo written: open " + new org.dlc4j.experiments.ModelSetDemo(models, out, sampling).run());
             return 0;
         }

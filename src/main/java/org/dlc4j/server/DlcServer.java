@@ -101,10 +101,11 @@ public final class DlcServer implements AutoCloseable {
     private final int length;
     private final int vocab;
     private final int imageSize;
+    private final int imageChannels;
     private final String modelName;
 
     /** What the server learns from its models before it serves. */
-    private record Probe(Gallery gallery, int length, int vocab, int imageSize) {}
+    private record Probe(Gallery gallery, int length, int vocab, int imageSize, int imageChannels) {}
 
     private DlcServer(Options options) {
         this.options = options;
@@ -112,11 +113,13 @@ public final class DlcServer implements AutoCloseable {
         this.workers = new Workers(options.models(), options.workers(), options.queue());
         try {
             // Loads the models once before serving: a folder that cannot serve fails here, not on the first request.
-            Probe probe = await(workers.submit(d -> new Probe(d.gallery(), d.codeLength(), d.vocabulary(), d.imageSize()), Listener.SILENT), 600);
+            Probe probe = await(workers.submit(d -> new Probe(d.gallery(), d.codeLength(), d.vocabulary(), d.imageSize(), d.imageChannels()), Listener.SILENT),
+                    600);
             this.gallery = probe.gallery();
             this.length = probe.length();
             this.vocab = probe.vocab();
             this.imageSize = probe.imageSize();
+            this.imageChannels = probe.imageChannels();
         } catch (RuntimeException e) {
             workers.close();
             throw e;
@@ -251,6 +254,7 @@ public final class DlcServer implements AutoCloseable {
         o.addProperty("codeLength", length);
         o.addProperty("vocabulary", vocab);
         o.addProperty("imageSize", imageSize);
+        o.addProperty("imageChannels", imageChannels);
         o.add("classes", Json.GSON.toJsonTree(gallery.classNames()));
         JsonObject limits = new JsonObject();
         limits.addProperty("maxImages", options.maxImages());

@@ -103,10 +103,11 @@ class ChainFolderCliTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             var o = JsonTest.parseStrictly(info.body()).getAsJsonObject();
             assertEquals(16, o.get("imageSize").getAsInt());
+            assertEquals(3, o.get("imageChannels").getAsInt());
             assertEquals(3, o.getAsJsonArray("classes").size());
         }
         // The demo of the folder's models, through the facade.
-        var demo = CliErrorsTest.run("demo", "--models", out.toString(), "--out", dir.resolve("demo").toString());
+        var demo = CliErrorsTest.run("demo", "--models", out.toString(), "--steps", "4", "--out", dir.resolve("demo").toString());
         assertEquals(0, demo.code(), demo.err());
         String page = Files.readString(dir.resolve("demo/index.html"));
         assertTrue(page.contains("composed-") && page.contains("prompted-") && page.contains("generated-") && page.contains("decoded-"), page);

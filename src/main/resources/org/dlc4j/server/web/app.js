@@ -271,6 +271,7 @@ async function start() {
     const g = await api("api/gallery");
     labels = g.labels;
     $("shape").textContent = `${info.codeLength}`;
+    $("view-kind").textContent = `${info.imageSize}×${info.imageSize} ${info.imageChannels === 1 ? "grey" : "colour"}`;
     $("model").textContent = `models: ${info.model} · codes of ${info.codeLength} tokens in 0..${info.vocabulary - 1}`;
     $("n").max = info.limits.maxImages;
     $("n").value = info.defaults.n;
