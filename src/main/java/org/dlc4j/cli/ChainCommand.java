@@ -54,7 +54,7 @@ final class ChainCommand implements Callable<Integer> {
     @Mixin
     FolderOptions folderOptions;
 
-    @Option(names = "--dit-recipe", defaultValue = "fast", description = "How both DiTs train: fast (28 px, batch 32, min-SNR 5) or paper (the"
+    @Option(names = "--dit-recipe", defaultValue = "fast", description = "How both DiTs train: fast (28 px, batch 16, min-SNR 5) or paper (the"
             + " reference's: 32 px, batch 128) (default: ${DEFAULT-VALUE}).")
     String ditRecipe;
 

@@ -28,7 +28,7 @@ final class DitTrainCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--recipe", defaultValue = "fast", description = "fast (28 px, batch 32, min-SNR 5: learns fastest on a CPU, issue 25) or"
+    @Option(names = "--recipe", defaultValue = "fast", description = "fast (28 px, batch 16, min-SNR 5: learns fastest on a CPU, issue 25) or"
             + " paper (the reference's: 32 px padded, batch 128, plain loss); the flags below override its parts (default: ${DEFAULT-VALUE}).")
     String recipe;
 
@@ -50,7 +50,7 @@ final class DitTrainCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Train on the first N images only (default: all).")
     int limit;
 
-    @Option(names = "--batch", description = "Images per step (default: the recipe's, 32 or 128).")
+    @Option(names = "--batch", description = "Images per step (default: the recipe's, 16 or 128).")
     Integer batch;
 
     @Option(names = "--lr", description = "AdamW learning rate, constant after any --warmup (default: 5e-4; the reference's is 1e-4).")

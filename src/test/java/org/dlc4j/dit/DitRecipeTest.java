@@ -102,12 +102,12 @@ class DitRecipeTest {
     }
 
     @Test
-    void theFastRecipeIsNative28PixelsBatch32MinSnr5AndThePapersStaysReachable() {
+    void theFastRecipeIsNative28PixelsBatch16MinSnr5AndThePapersStaysReachable() {
         DiT.Config fast = DitRecipe.parse("fast").model(null);
         assertEquals(28, fast.image());
         assertEquals(4, fast.patch());
         var f = DitRecipe.FAST.training(fast, 0);
-        assertEquals(32, f.batch());
+        assertEquals(16, f.batch());
         assertEquals(5, f.minSnrGamma());
         var p = DitRecipe.parse("paper").training(DitRecipe.PAPER.model(null), 0);
         assertEquals(DitTraining.Config.fmnist(DiT.Config.preset("DiT-T/4"), 0), p, "the paper's recipe is the reference setup unchanged");
