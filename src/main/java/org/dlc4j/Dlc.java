@@ -118,9 +118,14 @@ public final class Dlc implements AutoCloseable {
         if (store.fashionMnist()) {
             return view(image);
         }
+        ImageDataset one = ImageFolder.fromPictures("view", List.of(image), pictureOptions());
+        return ImageGrid.toImage(one.image(0), 1, one.channels(), one.height(), one.width(), 1, 0, 1);
+    }
+
+    /** How a chain trained on one's own pictures read them: centre-cropped over white, at the encoder's size and channels. */
+    private ImageFolder.Options pictureOptions() {
         var c = encoder().config();
-        ImageDataset one = ImageFolder.fromPictures("view", List.of(image), ImageFolder.Options.colour(c.image()).withChannels(c.channels()));
-        return ImageGrid.toImage(one.image(0), 1, c.channels(), c.image(), c.image(), 1, 0, 1);
+        return ImageFolder.Options.colour(c.image()).withChannels(c.channels());
     }
 
     /** The channels of the pictures this instance's encoder reads: 1 (grey) or 3 (colour). */
@@ -141,9 +146,8 @@ public final class Dlc implements AutoCloseable {
     /** The codes of these images, in order, with their SEM distributions. */
     public List<Code> encode(List<BufferedImage> images) {
         return withListener(() -> {
-            var c = encoder().config();
             if (!store.fashionMnist()) {
-                return codes(ImageFolder.fromPictures("images", images, ImageFolder.Options.colour(c.image()).withChannels(c.channels())));
+                return codes(ImageFolder.fromPictures("images", images, pictureOptions()));
             }
             List<BufferedImage> views = images.stream().map(Dlc::view).toList();
             List<String> names = IntStream.range(0, views.size()).mapToObj(i -> "image " + i).toList();
@@ -158,7 +162,7 @@ public final class Dlc implements AutoCloseable {
     public Gallery gallery() {
         if (gallery == null) {
             ImageDataset set;
-            if (store.prefix().isEmpty()) {
+            if (store.chain()) {
                 Path dir = store.dir().resolve(GALLERY);
                 if (!Files.isDirectory(dir)) {
                     throw InvalidInputException.of("gallery", "the gallery " + dir + " is missing: run dlc chain on this folder again to write it");

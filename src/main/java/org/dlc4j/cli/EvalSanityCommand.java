@@ -33,8 +33,8 @@ final class EvalSanityCommand implements Callable<Integer> {
     @Option(names = "--channels", defaultValue = "3", description = "Channels of --folder pictures: 1 or 3 (default: ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--test-fraction", defaultValue = "0.1", description = "Share of each --folder class held out (default: ${DEFAULT-VALUE}).")
-    double testFraction;
+    @Mixin
+    TestFractionOption testFraction;
 
     @Mixin
     FolderOptions folderOptions;
@@ -50,7 +50,7 @@ final class EvalSanityCommand implements Callable<Integer> {
             Reference train;
             String what;
             if (folder != null) {
-                var split = ImageFolder.load(folder, folderOptions.options(channels)).split(testFraction);
+                var split = ImageFolder.load(folder, folderOptions.options(channels)).split(testFraction.value);
                 test = split.test().take(Math.min(n, split.test().count()));
                 train = Reference.fromImages(split.train().name(), split.train(), n, net, manager);
                 what = String.format(Locale.ROOT, "the %d training pictures of %s (all for FD/sFD; KID and P/R against the first %d)",

@@ -42,8 +42,8 @@ final class EvalTrainFeaturesCommand implements Callable<Integer> {
     @Option(names = "--channels", defaultValue = "3", description = "Channels of --folder pictures: 1 or 3 (default: ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--test-fraction", defaultValue = "0.1", description = "Share of each --folder class held out (default: ${DEFAULT-VALUE}).")
-    double testFraction;
+    @Mixin
+    TestFractionOption testFraction;
 
     @Mixin
     FolderOptions folderOptions;
@@ -70,7 +70,7 @@ final class EvalTrainFeaturesCommand implements Callable<Integer> {
                 throw new InvalidInputException(folder + " has no classes: the feature network is trained to tell them apart; put the pictures in one"
                         + " sub-folder per class");
             }
-            var split = loaded.split(testFraction);
+            var split = loaded.split(testFraction.value);
             train = limit > 0 ? split.train().take(limit) : split.train();
             test = split.test();
             net = FeatureNet.Config.forData(loaded.data().classNames().size(), channels, folderOptions.size);

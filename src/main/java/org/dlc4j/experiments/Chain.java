@@ -32,6 +32,7 @@ import org.dlc4j.io.Json;
 import org.dlc4j.pipeline.CodeSampling;
 import org.dlc4j.pipeline.Compatibility;
 import org.dlc4j.pipeline.Conditioned;
+import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.SeddTraining;
 import org.dlc4j.prior.TrainedPrior;
@@ -254,8 +255,8 @@ public final class Chain {
 
     /** A folder holds one chain: its settings are recorded on the first run and a run with others is refused. */
     private void checkFolder() {
-        Path marker = s.out().resolve("chain.json");
-        String data = s.folder() == null ? "fashion-mnist" : String.format(Locale.ROOT, "%s %dpx %dch %s", s.data().toAbsolutePath().normalize(),
+        Path marker = s.out().resolve(ModelStore.CHAIN_MARKER);
+        String data = s.folder() == null ? ModelStore.FASHION_MNIST_DATA : String.format(Locale.ROOT, "%s %dpx %dch %s", s.data().toAbsolutePath().normalize(),
                 s.folder().size(), s.folder().channels(), s.folder().fit().name().toLowerCase(Locale.ROOT));
         String mine = String.format(Locale.ROOT, "{\"quick\":%b,\"seed\":%d,\"dit\":\"%s\",\"data\":%s}", s.quick(), s.seed(), s.dit().name(),
                 Json.GSON.toJson(data));
@@ -314,13 +315,15 @@ public final class Chain {
                 DitRecipe recipe = s.dit();
                 // Fashion-MNIST at the recipe's size (28 or 32 padded); a picture folder at its own size and channels.
                 int image = s.folder() == null ? recipe.image() : train.height();
-                DiT.Config m = recipe.model(null).forImages(image, train.channels());
-                if (image / m.patch() > 8) { // larger pictures (64 px) keep an 8×8 token grid: patch 8, as DiT-T/4 has at 32 px
-                    m = m.resized(image, image / 8, m.dim(), m.depth(), m.heads());
-                }
+                DiT.Config m;
                 if (s.quick()) { // the tiny preset, 4×4 patches as at 32 px
                     DiT.Config t = DiT.Config.preset("tiny");
                     m = t.resized(image, image / 4, t.dim(), t.depth(), t.heads()).forImages(image, train.channels());
+                } else {
+                    m = recipe.model(null).forImages(image, train.channels());
+                    if (image / m.patch() > 8) { // larger pictures (64 px) keep an 8×8 token grid: patch 8, as DiT-T/4 has at 32 px
+                        m = m.resized(image, image / 8, m.dim(), m.depth(), m.heads());
+                    }
                 }
                 DitTraining.Data data;
                 if (st == Stage.DIT_DLC) {
@@ -451,7 +454,7 @@ public final class Chain {
 
     /** n prompts: the test pictures' captions (held out: the text model never saw them), cycled, with the pictures' classes. */
     private static TextTable.Prompts pictureCaptions(ImageDataset test, int n) {
-        List<String> own = CaptionSource.ofPictures(test.take(0), test).texts();
+        List<String> own = CaptionSource.captionsOf(test);
         List<String> texts = new ArrayList<>();
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {

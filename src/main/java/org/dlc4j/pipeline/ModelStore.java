@@ -24,6 +24,9 @@ public record ModelStore(Path dir, String prefix) {
     /** The file a chain folder is recognised by. */
     public static final String CHAIN_MARKER = "chain.json";
 
+    /** What a chain's marker names as its data when it trained on Fashion-MNIST (a picture folder is named by its path). */
+    public static final String FASHION_MNIST_DATA = "fashion-mnist";
+
     /** The shipped layout in {@code dir}. */
     public ModelStore(Path dir) {
         this(dir, "fmnist-");
@@ -47,15 +50,20 @@ public record ModelStore(Path dir, String prefix) {
      * own pictures: the former see any picture through {@code ModelView} (28 px grey, light on dark).
      */
     public boolean fashionMnist() {
-        if (!prefix.isEmpty()) {
+        if (!chain()) {
             return true;
         }
         try {
             String marker = Files.readString(dir.resolve(CHAIN_MARKER));
-            return !marker.contains("\"data\"") || marker.contains("\"data\":\"fashion-mnist\"");
+            return !marker.contains("\"data\"") || marker.contains("\"data\":\"" + FASHION_MNIST_DATA + "\"");
         } catch (IOException e) {
             throw new DlcIoException("cannot read " + dir.resolve(CHAIN_MARKER) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether this is a folder {@code dlc chain} trained (its files named without a prefix). */
+    public boolean chain() {
+        return prefix.isEmpty();
     }
 
     /** The DiT conditioned on {@code kind}. */
@@ -75,12 +83,12 @@ public record ModelStore(Path dir, String prefix) {
 
     /** The SEM encoder of codes of shape {@code shape} ("32x64"); a chain's folder holds one encoder, whatever its shape. */
     public Path encoder(String shape) {
-        return prefix.isEmpty() ? encoder() : dir.resolve("sem").resolve(prefix + "sem-" + shape + ".safetensors");
+        return chain() ? encoder() : dir.resolve("sem").resolve(prefix + "sem-" + shape + ".safetensors");
     }
 
     /** The default encoder: the one whose codes new models learn from. */
     public Path encoder() {
-        return prefix.isEmpty() ? dir.resolve("sem").resolve("encoder.safetensors") : encoder(SHAPE);
+        return chain() ? dir.resolve("sem").resolve("encoder.safetensors") : encoder(SHAPE);
     }
 
     /**

@@ -29,8 +29,8 @@ public interface CaptionSource {
      * the held-out codes). A picture without a caption is captioned by its class name; without either it is refused.
      */
     static CaptionSource ofPictures(ImageDataset train, ImageDataset test) {
-        List<String> texts = new ArrayList<>(own(train));
-        texts.addAll(own(test));
+        List<String> texts = new ArrayList<>(captionsOf(train));
+        texts.addAll(captionsOf(test));
         int trainCount = train.count();
         int testCount = test.count();
         return new CaptionSource() {
@@ -59,7 +59,8 @@ public interface CaptionSource {
         };
     }
 
-    private static List<String> own(ImageDataset pictures) {
+    /** Each picture's caption, or its class name where it has none; a picture with neither is refused. */
+    static List<String> captionsOf(ImageDataset pictures) {
         List<String> out = new ArrayList<>(pictures.count());
         for (int i = 0; i < pictures.count(); i++) {
             String c = pictures.captions() != null ? pictures.captions().get(i) : "";
