@@ -111,8 +111,8 @@ public final class Dlc implements AutoCloseable {
 
     /**
      * {@code image} as this instance's encoder sees it, which {@link #encode} encodes: for Fashion-MNIST models, the
-     * {@link #view}; for a chain trained on one's own pictures, the picture composited over white, centre-cropped to a
-     * square and resized to the encoder's side and channels, as {@code dlc chain --folder} read its data.
+     * {@link #view}; for a chain trained on one's own pictures, the picture made square and composited as
+     * {@code dlc chain --folder} read its data (its --fit and --background), at the encoder's side and channels.
      */
     public BufferedImage viewOf(BufferedImage image) {
         if (store.fashionMnist()) {
@@ -122,10 +122,10 @@ public final class Dlc implements AutoCloseable {
         return ImageGrid.toImage(one.image(0), 1, one.channels(), one.height(), one.width(), 1, 0, 1);
     }
 
-    /** How a chain trained on one's own pictures read them: centre-cropped over white, at the encoder's size and channels. */
+    /** How the chain read its pictures, at the encoder's size and channels. */
     private ImageFolder.Options pictureOptions() {
         var c = encoder().config();
-        return ImageFolder.Options.colour(c.image()).withChannels(c.channels());
+        return store.pictures(c.image(), c.channels());
     }
 
     /** The channels of the pictures this instance's encoder reads: 1 (grey) or 3 (colour). */

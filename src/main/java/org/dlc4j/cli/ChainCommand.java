@@ -45,7 +45,7 @@ final class ChainCommand implements Callable<Integer> {
     java.nio.file.Path encoder;
 
     @Option(names = "--folder", paramLabel = "DIR", description = "Train on your own pictures instead of Fashion-MNIST: PNG/JPEG files, one"
-            + " sub-folder per class (the evaluator learns them), captions in captions.tsv (see dlc data --folder); 10% of each class is held out.")
+            + " sub-folder per class (the evaluator learns them; without classes it is trained self-supervised), captions in captions.tsv (see dlc data --folder); 10%% of each class is held out.")
     java.nio.file.Path folder;
 
     @Option(names = "--channels", defaultValue = "3", description = "Channels of --folder pictures: 1 or 3 (default: ${DEFAULT-VALUE}).")
@@ -102,7 +102,8 @@ final class ChainCommand implements Callable<Integer> {
         try (NDManager manager = common.newManager()) {
             var targets = new Chain(manager, settings).run();
             for (var t : targets) {
-                System.out.printf(Locale.ROOT, "%-36s %8.3f  %-7s %s%n", t.name(), t.value(), t.bound(), t.met() ? "met" : "not met");
+                System.out.printf(Locale.ROOT, "%-36s %8.3f  %-7s %s%n", t.name(), t.value(), t.bound(), t.met() == null ? "not measured" : t.met() ? "met"
+                        : "not met");
             }
         }
         System.out.println("wrote " + output.path.resolve("report.md") + " and report.json");

@@ -26,11 +26,16 @@ final class ComposeModelOptions {
             + " mixing) (default: ${DEFAULT-VALUE}).")
     double tau;
 
-    /** The DiTs the methods need and the encoder of the image sources. */
+    /** The DiTs the methods need and the encoder of the image sources, the shipped ones unless given. */
     Decoders load(NDManager manager, Set<Method> methods) {
+        return load(manager, methods, ModelStore.shipped());
+    }
+
+    /** As {@link #load(NDManager, Set)}, with the models of {@code store} (e.g. a chain's folder) unless given. */
+    Decoders load(NDManager manager, Set<Method> methods, ModelStore store) {
         if (!(tau > 0) || Double.isInfinite(tau)) {
             throw new InvalidInputException("--tau must be a positive number, not " + tau);
         }
-        return Decoders.load(manager, ModelStore.shipped(), encoderFile.path, ditFile.path, semDit, methods);
+        return Decoders.load(manager, store, encoderFile.path, ditFile.path, semDit, methods);
     }
 }

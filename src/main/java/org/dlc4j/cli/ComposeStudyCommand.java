@@ -17,6 +17,7 @@ import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.experiments.CompositionStudy;
 import org.dlc4j.io.Hashes;
 import org.dlc4j.pipeline.Decoders;
+import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +34,13 @@ final class ComposeStudyCommand {
 
         @Mixin
         ComposeModelOptions models;
+
+        @Option(names = "--models", paramLabel = "DIR", description = "Take the models not given by --encoder, --dit, --sem-dit from this"
+                + " folder (a dlc chain folder: sem/encoder, dit/dlc, dit/sem) instead of the shipped ones.")
+        Path modelDir;
+
+        @Mixin
+        PicturesOption pictures;
 
         @Mixin
         GuidedSamplerOptions sampling;
@@ -75,8 +83,12 @@ final class ComposeStudyCommand {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            var test = FashionMnist.load(scoring.data.dir, FashionMnist.Split.TEST);
-            try (NDManager manager = scoring.common.newManager(); Decoders decoders = models.load(manager, EnumSet.copyOf(methods));
+            var test = pictures.given() ? pictures.split().test() : FashionMnist.load(scoring.data.dir, FashionMnist.Split.TEST);
+            if (modelDir != null && !Files.isDirectory(modelDir)) {
+                throw InvalidInputException.of("models", "models folder " + modelDir + " not found");
+            }
+            var store = modelDir != null ? ModelStore.open(modelDir) : ModelStore.shipped();
+            try (NDManager manager = scoring.common.newManager(); Decoders decoders = models.load(manager, EnumSet.copyOf(methods), store);
                  FeatureNet net = scoring.network.load(manager)) {
                 body.run(decoders, new CompositionStudy(manager, test, decoders, net, settings), dir);
             }

@@ -20,13 +20,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dlc dit train}: train a DiT on Fashion-MNIST train; the flags choose the model and the conditioning, {@link org.dlc4j.dit.DitTraining} trains it. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a DiT on Fashion-MNIST train (resumable).")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a DiT on Fashion-MNIST train, or on your own pictures with --folder (resumable).")
 final class DitTrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
     @Mixin
     DataOption data;
+
+    @Mixin
+    PicturesOption pictures;
 
     @Option(names = "--recipe", defaultValue = "fast", description = "fast (28 px, batch 16, min-SNR 5: learns fastest on a CPU, issue 25) or"
             + " paper (the reference's: 32 px padded, batch 128, plain loss); the flags below override its parts (default: ${DEFAULT-VALUE}).")
@@ -129,30 +132,45 @@ final class DitTrainCommand implements Callable<Integer> {
             throw new InvalidInputException("--code-pooling applies to --cond dlc only");
         }
         DitRecipe chosen = DitRecipe.parse(recipe);
+        if (pictures.given() && image != null) {
+            throw InvalidInputException.of("image", "--image is for Fashion-MNIST: --folder pictures are brought to --size");
+        }
         DiT.Config model;
         try {
-            model = chosen.model(preset).withLearnSigma(learnSigma);
+            model = (pictures.given() ? chosen.model(preset, pictures.read.size, pictures.channels) : chosen.model(preset)).withLearnSigma(learnSigma);
             DiT.Config p = model;
             model = p.resized(image != null ? image : p.image(), patch != null ? patch : p.patch(), width != null ? width : p.dim(),
                     depth != null ? depth : p.depth(), heads != null ? heads : p.heads());
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage() + " (see --recipe, --preset, --image, --patch, --width, --depth, --heads)");
         }
-        if (model.image() < 28) {
+        if (!pictures.given() && model.image() < 28) {
             throw new InvalidInputException("--image must be at least 28 (Fashion-MNIST's size), not " + model.image());
         }
-        ImageDataset train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
+        ImageDataset train;
+        if (pictures.given()) {
+            ImageDataset all = pictures.split().train();
+            train = limit > 0 ? all.take(Math.min(limit, all.count())) : all;
+        } else {
+            train = FashionMnist.load(data.dir, FashionMnist.Split.TRAIN, limit > 0 ? limit : Integer.MAX_VALUE);
+        }
         String name = conditioning.name().toLowerCase(Locale.ROOT);
-        Path target = out != null ? out : ModelStore.shipped().dit(conditioning);
-        Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "dit", "train-" + name + ".safetensors");
+        // Models of one's own pictures never land among the shipped Fashion-MNIST ones: out/dit/FOLDER-COND by default.
+        String own = pictures.given() ? pictures.folder.toAbsolutePath().normalize().getFileName() + "-" : "";
+        Path target = out != null ? out : pictures.given() ? Path.of("out", "dit", own + name + ".safetensors") : ModelStore.shipped().dit(conditioning);
+        Path ckpt = checkpoint != null ? checkpoint : Path.of("out", "dit", "train-" + own + name + ".safetensors");
         Path encoder = encoderFile.resolve();
         try (NDManager manager = common.newManager()) {
             DitTraining.Data d;
             switch (conditioning) {
                 case NONE -> d = new DitTraining.Data(train, null, null, "");
                 case CLASS -> {
+                    if (train.labels() == null) {
+                        throw InvalidInputException.of("cond", pictures.folder + " has no classes to condition on: sort the pictures into one sub-folder per"
+                                + " class, or choose another --cond");
+                    }
                     d = new DitTraining.Data(train, null, null, "");
-                    model = model.conditionedOn(conditioning, FashionMnist.CLASS_NAMES.size(), 0, 0, 0);
+                    model = model.conditionedOn(conditioning, pictures.given() ? train.classNames().size() : FashionMnist.CLASS_NAMES.size(), 0, 0, 0);
                 }
                 case DLC -> {
                     DlcFile codes;

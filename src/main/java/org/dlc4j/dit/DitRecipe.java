@@ -43,6 +43,16 @@ public record DitRecipe(String name, String preset, int image, int batch, double
         return p.resized(image, p.patch(), p.dim(), p.depth(), p.heads());
     }
 
+    /**
+     * The unconditioned model for one's own pictures of {@code image} px and {@code channels} channels: the preset at that
+     * size, with patch 8 from 64 px so that the token grid stays the 8×8 DiT-T/4 has at 32 px.
+     */
+    public DiT.Config model(String otherPreset, int image, int channels) {
+        DiT.Config p = DiT.Config.preset(otherPreset != null ? otherPreset : preset);
+        int patch = image / p.patch() > 8 ? image / 8 : p.patch();
+        return p.resized(image, patch, p.dim(), p.depth(), p.heads()).forImages(image, channels);
+    }
+
     /** The training config of {@code model} (conditioned as the caller needs) for this recipe, seeded. */
     public DitTraining.Config training(DiT.Config model, long seed) {
         return DitTraining.Config.fmnist(model, seed).withBatch(batch).withMinSnr(minSnrGamma).withCheckpointEvery(checkpointEvery);

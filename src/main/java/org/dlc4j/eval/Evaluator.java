@@ -54,8 +54,9 @@ public final class Evaluator {
         double sfd = timed(seconds, "sfd", () -> genSpatial.frechetDistance(ref.spatial()));
         Kid.Result kid = refFeatures == null ? new Kid.Result(Double.NaN, Double.NaN)
                 : timed(seconds, "kid", () -> Kid.compute(refFeatures.pool(), gen.pool(), o.kidSubsets(), o.kidSubsetSize(), new Rng(o.seed()), manager));
-        InceptionScore.Result is = timed(seconds, "is", () -> InceptionScore.compute(gen.probs(), gen.size(), gen.classes(),
-                Math.min(o.isSplits(), gen.size()))); // a set of fewer images than splits (a small folder's class) gets one per image
+        // A set of fewer images than splits (a small folder's class) gets one per image; a network without classes, no IS.
+        InceptionScore.Result is = gen.classes() == 0 ? new InceptionScore.Result(Double.NaN, Double.NaN)
+                : timed(seconds, "is", () -> InceptionScore.compute(gen.probs(), gen.size(), gen.classes(), Math.min(o.isSplits(), gen.size())));
         PrecisionRecall.Result pr = refFeatures == null ? new PrecisionRecall.Result(Double.NaN, Double.NaN)
                 : timed(seconds, "precision_recall", () -> PrecisionRecall.compute(refFeatures.spatial(), gen.spatial(), o.k(), manager));
         double vendi = timed(seconds, "vendi", () -> Vendi.score(gen.pool(), manager));
@@ -86,15 +87,15 @@ public final class Evaluator {
         StringBuilder sb = new StringBuilder("| set | n | FD | sFD | KID | IS | precision | recall | Vendi | accuracy |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Report r : reports) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %s | %.2f | %s | %s | %.2f | %s |%n", r.name(), r.count(), r.fd(), r.sfd(),
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %s | %s | %s | %s | %.2f | %s |%n", r.name(), r.count(), r.fd(), r.sfd(),
                     Double.isNaN(r.kidMean()) ? "–" : String.format(Locale.ROOT, "%.3f ± %.3f", r.kidMean(), r.kidStd()),
-                    r.isMean(), nanDash(r.precision()), nanDash(r.recall()), r.vendi(), nanDash(r.accuracy())));
+                    nanDash(r.isMean(), 2), nanDash(r.precision(), 3), nanDash(r.recall(), 3), r.vendi(), nanDash(r.accuracy(), 3)));
         }
         return sb.toString();
     }
 
-    private static String nanDash(double v) {
-        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+    private static String nanDash(double v, int digits) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
 

@@ -28,7 +28,9 @@ import org.dlc4j.util.Rng;
  * realism (see {@link Evaluator}).
  *
  * <p>Input: [B, 1, 28, 28] in [−1, 1] for the shipped network (32×32 images, the generators' padded size, are
- * centre-cropped first); a network trained on other data reads its own channels and size ({@link Config#forData}).
+ * centre-cropped first); a network trained on other data reads its own channels and size ({@link Config#forData}). Pictures
+ * without classes get the same network trained self-supervised ({@link Config#selfSupervised}): its features serve FD,
+ * sFD, KID, precision/recall and Vendi alike, but it has no classes, so IS and accuracy are undefined.
  */
 public final class FeatureNet implements AutoCloseable {
     public static final String KIND = "feature-net";
@@ -53,8 +55,10 @@ public final class FeatureNet implements AutoCloseable {
      * @param classes         classifier outputs
      * @param dropout         dropout rate on the features during training
      * @param spatialChannels channels of the 7×7 map kept as spatial features
+     * @param projection      0 for a classifier; otherwise the network is self-supervised (for pictures without classes): its
+     *                        head is a VICReg expander of this width, {@code classes} is 0, and IS and accuracy are undefined
      */
-    public record Config(int width, int features, int classes, double dropout, int spatialChannels, int channels, int image) {
+    public record Config(int width, int features, int classes, double dropout, int spatialChannels, int channels, int image, int projection) {
         public Config {
             if (spatialChannels > 2 * width) {
                 throw new IllegalArgumentException("spatialChannels " + spatialChannels + " exceeds the map's " + 2 * width);
@@ -65,21 +69,37 @@ public final class FeatureNet implements AutoCloseable {
             if (image % 4 != 0 || image < 8) {
                 throw new IllegalArgumentException("the feature network's image side must be a multiple of 4 (two 2×2 poolings), not " + image);
             }
+            if (projection < 0 || (projection > 0) == (classes > 0)) {
+                throw new IllegalArgumentException("a feature network has classes (a classifier) or a projection (self-supervised), not "
+                        + classes + " and " + projection);
+            }
         }
 
         /** The shipped network: 256-d features, 16×7×7 = 784-d spatial features. */
         public static Config fmnist() {
-            return new Config(32, 256, 10, 0.3, 16, 1, SIZE);
+            return new Config(32, 256, 10, 0.3, 16, 1, SIZE, 0);
         }
 
         /** The shipped network's shape for another labelled data set: {@code classes} classes, {@code channels} at {@code image} px. */
         public static Config forData(int classes, int channels, int image) {
-            return new Config(32, 256, classes, 0.3, 16, channels, image);
+            return new Config(32, 256, classes, 0.3, 16, channels, image, 0);
+        }
+
+        /**
+         * The same network for pictures without classes, trained self-supervised ({@link FeatureTraining.Config#selfSupervised}):
+         * no dropout, a 1024-wide VICReg expander as its head.
+         */
+        public static Config selfSupervised(int channels, int image) {
+            return new Config(32, 256, 0, 0, 16, channels, image, 1024);
+        }
+
+        public boolean isSelfSupervised() {
+            return projection > 0;
         }
 
         /** For tests. */
         public static Config tiny() {
-            return new Config(8, 32, 10, 0.1, 2, 1, SIZE);
+            return new Config(8, 32, 10, 0.1, 2, 1, SIZE, 0);
         }
 
         /** Side of the last pooled map: the image's quarter. */
@@ -92,7 +112,7 @@ public final class FeatureNet implements AutoCloseable {
         }
     }
 
-    /** Outputs of one forward pass. */
+    /** Outputs of one forward pass; {@code logits} is the expander's output in a self-supervised network. */
     public record Output(NDArray logits, NDArray features, NDArray spatial) {
     }
 
@@ -120,7 +140,7 @@ public final class FeatureNet implements AutoCloseable {
         conv3 = new Conv2d(params, "conv3", w, 2 * w, 3, 1, 1, rng);
         conv4 = new Conv2d(params, "conv4", 2 * w, 2 * w, 3, 1, 1, rng);
         fc = new Linear(params, "fc", 2 * w * config.mapSide() * config.mapSide(), config.features(), rng);
-        head = new Linear(params, "head", config.features(), config.classes(), rng);
+        head = new Linear(params, "head", config.features(), config.isSelfSupervised() ? config.projection() : config.classes(), rng);
     }
 
     /**
@@ -167,7 +187,7 @@ public final class FeatureNet implements AutoCloseable {
         return new Output(head.forward(dropped), features, spatial);
     }
 
-    /** Features, spatial features and class probabilities of every image, in batches. */
+    /** Features, spatial features and class probabilities (none for a self-supervised network) of every image, in batches. */
     public FeatureSet embed(ImageDataset images, int batch) {
         ImageDataset in = Images.toFeatureInput(images, config);
         int n = in.count();
@@ -180,7 +200,9 @@ public final class FeatureNet implements AutoCloseable {
             Output out = forward(x, null);
             System.arraycopy(out.features().toFloatArray(), 0, pool, start * config.features(), m * config.features());
             System.arraycopy(out.spatial().toFloatArray(), 0, spatial, start * config.spatialDim(), m * config.spatialDim());
-            System.arraycopy(out.logits().softmax(1).toFloatArray(), 0, probs, start * config.classes(), m * config.classes());
+            if (config.classes() > 0) {
+                System.arraycopy(out.logits().softmax(1).toFloatArray(), 0, probs, start * config.classes(), m * config.classes());
+            }
         });
         return new FeatureSet(new FeatureMatrix(n, config.features(), pool), new FeatureMatrix(n, config.spatialDim(), spatial),
                 probs, config.classes(), in.labels());

@@ -7,7 +7,7 @@ import java.util.stream.IntStream;
  *
  * @param pool    penultimate-layer features, the space of FD, KID, precision/recall and Vendi
  * @param spatial the spatial features of the sFID analogue
- * @param probs   class probabilities, row-major [n, classes]
+ * @param probs   class probabilities, row-major [n, classes]; empty (classes 0) from a self-supervised network
  * @param labels  the label each image is meant to have (its class, or the class a generator was asked for); null if unknown
  */
 public record FeatureSet(FeatureMatrix pool, FeatureMatrix spatial, float[] probs, int classes, int[] labels) {
@@ -28,7 +28,7 @@ public record FeatureSet(FeatureMatrix pool, FeatureMatrix spatial, float[] prob
 
     /** Fraction classified as their label (test accuracy for real images, conditional accuracy for generated ones). */
     public double accuracy() {
-        if (labels == null) {
+        if (labels == null || classes == 0) {
             return Double.NaN;
         }
         return IntStream.range(0, size()).filter(i -> predicted(i) == labels[i]).count() / (double) size();

@@ -14,12 +14,19 @@ import org.dlc4j.io.Checkpoint;
 import org.dlc4j.nn.AdamW;
 import org.dlc4j.nn.Scalar;
 import org.dlc4j.nn.Trainer;
+import org.dlc4j.sem.MultiCrop;
+import org.dlc4j.sem.VicRegLoss;
 import org.dlc4j.util.Listener;
 import org.dlc4j.util.Rng;
 
 /**
  * Trains the feature network: cross-entropy on a labelled training set (Fashion-MNIST train for the shipped one) with
  * random ±2-pixel shifts and horizontal flips, AdamW, EMA weights. The shipped file holds the EMA weights only, with the test accuracy in its metadata.
+ *
+ * <p>Pictures without classes train the self-supervised variant ({@link FeatureNet.Config#selfSupervised}) with VICReg
+ * (Bardes et al. 2022) on two crops of each picture ({@link MultiCrop#twoView}: resized crops, flips, brightness,
+ * contrast, saturation, random greyscale): the objective the project's SEM encoders already use, chosen over a
+ * contrastive one because it needs no negatives and so works at any batch size.
  */
 public final class FeatureTraining {
     /**
@@ -45,14 +52,29 @@ public final class FeatureTraining {
         public static Config folder(FeatureNet.Config net, long seed) {
             return new Config(net, 24, 128, 1e-3, 1e-4, 0.999, 200, 200, seed, true);
         }
+
+        /** For a folder without classes: the self-supervised network, VICReg on two crops. */
+        public static Config selfSupervised(int channels, int image, long seed) {
+            return new Config(FeatureNet.Config.selfSupervised(channels, image), SELF_SUPERVISED_EPOCHS, 128, 1e-3, 1e-4, 0.999, 200, 200, seed, false);
+        }
+
+        public Config {
+            if (balanced && net.isSelfSupervised()) {
+                throw new IllegalArgumentException("a self-supervised feature network has no classes to balance");
+            }
+        }
     }
 
-    /** What a finished run reports. */
+    /** Passes of the self-supervised network (two crops each). */
+    static final int SELF_SUPERVISED_EPOCHS = 40;
+
+    /** What a finished run reports: test accuracy is NaN for a self-supervised network (it has no classes). */
     public record Result(double testAccuracy, double trainSeconds, long steps, double imagesPerSecond) {
     }
 
     private static final Gson GSON = org.dlc4j.io.Json.GSON; // strict JSON: non-finite numbers as null
     private static final int SHIFT = 2;
+    private static final MultiCrop CROPS = MultiCrop.twoView();
 
     private FeatureTraining() {}
 
@@ -77,16 +99,22 @@ public final class FeatureTraining {
             }
             BatchSampler sampler = BatchSampler.resumeAt(data.count(), config.batch(), true, config.seed() + 2, trainer.step());
             BalancedSampler balanced = config.balanced() ? new BalancedSampler(data.labels(), config.batch(), config.seed() + 2) : null;
+            int c = config.net().channels();
+            int side = config.net().image();
             trainer.run((mgr, rng, step) -> {
                 int[] idx = balanced != null ? balanced.batch(step) : sampler.next();
-                int c = config.net().channels();
-                int side = config.net().image();
+                if (config.net().isSelfSupervised()) {
+                    MultiCrop.Views views = CROPS.apply(data.batch(idx), idx.length, c, side, rng);
+                    Shape shape = new Shape(idx.length, c, side, side);
+                    return VicRegLoss.paper().loss(net.forward(mgr.create(views.global()[0], shape), null).logits(),
+                            net.forward(mgr.create(views.global()[1], shape), null).logits());
+                }
                 NDArray x = mgr.create(augment(data.batch(idx), idx.length, c, side, rng), new Shape(idx.length, c, side, side));
                 NDArray logits = net.forward(x, rng).logits();
                 return crossEntropy(logits, data.labelsOf(idx));
             }, checkpoint, meta, "feature net");
             net.params().assign(trainer.emaWeights());
-            double accuracy = net.embed(test, 500).accuracy();
+            double accuracy = config.net().isSelfSupervised() ? Double.NaN : net.embed(test, 500).accuracy();
             double seconds = trainer.trainSeconds();
             Result result = new Result(accuracy, seconds, trainer.step(), trainer.step() * config.batch() / Math.max(seconds, 1e-9));
             Checkpoint.Meta shipped = Checkpoint.Meta.current(FeatureNet.KIND, GSON.toJson(config.net()), trainer.step(), train.name(),

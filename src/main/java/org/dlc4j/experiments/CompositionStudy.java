@@ -70,6 +70,10 @@ public final class CompositionStudy {
 
     /** Draws the pairs (with the seed) and encodes their sources with the decoders' encoder. */
     public CompositionStudy(NDManager manager, ImageDataset test, Decoders decoders, FeatureNet net, Settings settings) {
+        if (test.labels() == null || net.config().classes() == 0) {
+            throw InvalidInputException.of("features", "the composition study reads each composition's classes: it needs pictures with classes and"
+                    + " a feature network that tells them apart (" + (test.labels() == null ? test.name() + " has no classes" : "this one is self-supervised") + ")");
+        }
         this.manager = manager;
         this.test = test;
         this.decoders = decoders;
@@ -191,7 +195,8 @@ public final class CompositionStudy {
         for (Method m : methods) {
             List<Measured> rows = new ArrayList<>();
             double[] coded = new double[3];
-            float[] grid = new float[pairs.length * (2 + SHOWN) * size * size];
+            int plane = test.channels() * size * size;
+            float[] grid = new float[pairs.length * (2 + SHOWN) * plane];
             for (int p = 0; p < pairs.length; p++) {
                 int a = pairs[p][0];
                 int b = pairs[p][1];
@@ -206,15 +211,15 @@ public final class CompositionStudy {
                 for (int i = 0; votes != null && i < 3; i++) {
                     coded[i] += votes[i] / pairs.length;
                 }
-                int row = p * (2 + SHOWN) * size * size;
-                System.arraycopy(test.slice(a, a + 1).padTo(size).image(0), 0, grid, row, size * size);
-                System.arraycopy(test.slice(b, b + 1).padTo(size).image(0), 0, grid, row + size * size, size * size);
+                int row = p * (2 + SHOWN) * plane;
+                System.arraycopy(test.slice(a, a + 1).padTo(size).image(0), 0, grid, row, plane);
+                System.arraycopy(test.slice(b, b + 1).padTo(size).image(0), 0, grid, row + plane, plane);
                 System.arraycopy(samples.batch(IntStream.range(0, Math.min(SHOWN, settings.perPair())).toArray()), 0, grid,
-                        row + 2 * size * size, Math.min(SHOWN, settings.perPair()) * size * size);
+                        row + 2 * plane, Math.min(SHOWN, settings.perPair()) * plane);
                 Listener.current().message(String.format(Locale.ROOT, "%s pair %d (%s + %s): Vendi %.2f, P(a) %.2f, P(b) %.2f, mixed %.2f", m.label(), p,
                         className(test, a), className(test, b), r.vendi, r.probA, r.probB, r.mixed));
             }
-            ImageGrid.write(dir.resolve(m.label() + ".png"), grid, pairs.length * (2 + SHOWN), 1, size, size, 2 + SHOWN, 2, 2);
+            ImageGrid.write(dir.resolve(m.label() + ".png"), grid, pairs.length * (2 + SHOWN), test.channels(), size, size, 2 + SHOWN, 2, 2);
             double[] vendi = rows.stream().mapToDouble(Measured::vendi).toArray();
             vendiByPair.put(m, vendi);
             md.append(String.format(Locale.ROOT, "| %s | %.2f ± %.2f | %.0f%% | %.2f | %.2f | %d of %d |%n", m.label(), mean(vendi), std(vendi),
@@ -275,7 +280,7 @@ public final class CompositionStudy {
     }
 
     private static String className(ImageDataset test, int i) {
-        return FashionMnist.CLASS_NAMES.get(test.labels()[i]);
+        return (test.classNames().isEmpty() ? FashionMnist.CLASS_NAMES : test.classNames()).get(test.labels()[i]);
     }
 
     /** Refuses a gallery whose codes are not the sources' kind: another L×V or another encoder. */
@@ -291,7 +296,7 @@ public final class CompositionStudy {
 
     /** The class vote shares of the k gallery codes nearest {@code code}. */
     public static double[] codeVotes(int[] code, DlcFile gallery, int k) {
-        return CodeStats.knnVotes(code, gallery, k, FashionMnist.CLASS_NAMES.size());
+        return CodeStats.knnVotes(code, gallery, k, Arrays.stream(gallery.labels()).max().orElse(0) + 1);
     }
 
     /**
@@ -342,7 +347,7 @@ public final class CompositionStudy {
      * How often the feature network calls this crude overlay "mixed" says how readily it sees two classes in one picture.
      */
     public static String pixelBlends(ImageDataset test, int[][] pairs, FeatureNet net, int size) {
-        float[] blends = new float[pairs.length * size * size];
+        float[] blends = new float[pairs.length * test.channels() * size * size];
         for (int p = 0; p < pairs.length; p++) {
             float[] a = test.slice(pairs[p][0], pairs[p][0] + 1).padTo(size).image(0);
             float[] b = test.slice(pairs[p][1], pairs[p][1] + 1).padTo(size).image(0);
@@ -350,7 +355,7 @@ public final class CompositionStudy {
                 blends[p * a.length + i] = (a[i] + b[i]) / 2;
             }
         }
-        FeatureSet f = net.embed(ImageDataset.fromBatch("pixel blends", blends, 1, size, size), FeatureNet.EMBED_BATCH);
+        FeatureSet f = net.embed(ImageDataset.fromBatch("pixel blends", blends, test.channels(), size, size), FeatureNet.EMBED_BATCH);
         Blend blend = new Blend();
         for (int p = 0; p < pairs.length; p++) {
             blend.add(f.probs()[p * f.classes() + test.labels()[pairs[p][0]]], f.probs()[p * f.classes() + test.labels()[pairs[p][1]]]);

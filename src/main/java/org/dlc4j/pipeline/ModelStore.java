@@ -9,6 +9,8 @@ import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.TrainedDit;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
+import org.dlc4j.data.ImageFolder;
+import org.dlc4j.io.Json;
 import org.dlc4j.util.DlcIoException;
 import org.dlc4j.util.Home;
 
@@ -53,9 +55,49 @@ public record ModelStore(Path dir, String prefix) {
         if (!chain()) {
             return true;
         }
+        String marker = readMarker();
+        return !marker.contains("\"data\"") || marker.contains("\"data\":\"" + FASHION_MNIST_DATA + "\"");
+    }
+
+    /**
+     * How a chain's marker names a picture folder and how it was read: "PATH 32px 3ch crop", with " bg #RRGGBB" when
+     * transparent pixels were composited over another colour than white (chains made before the background was
+     * recorded used white, and read back the same).
+     */
+    public static String describePictures(Path data, ImageFolder.Options o) {
+        return String.format(Locale.ROOT, "%s %dpx %dch %s%s", data.toAbsolutePath().normalize(), o.size(), o.channels(),
+                o.fit().name().toLowerCase(Locale.ROOT), o.background() == WHITE ? "" : String.format(Locale.ROOT, " bg #%06x", o.background()));
+    }
+
+    /**
+     * How the chain in this folder read its pictures (fit and background from its marker), at {@code size} px and
+     * {@code channels}: a picture given later is read the same way. Fashion-MNIST's models and marker-less folders:
+     * centre crop over white.
+     */
+    public ImageFolder.Options pictures(int size, int channels) {
+        ImageFolder.Options o = ImageFolder.Options.colour(size).withChannels(channels);
+        if (!chain() || fashionMnist()) {
+            return o;
+        }
+        String data = Json.read(readMarker(), Marker.class).data();
+        String[] words = data == null ? new String[0] : data.split(" ");
+        int n = words.length;
+        if (n >= 2 && words[n - 2].equals("bg")) {
+            o = o.withBackground(ImageFolder.Options.parseBackground(words[n - 1]));
+            n -= 2;
+        }
+        return n >= 1 && words[n - 1].equals("pad") ? o.withFit(ImageFolder.Fit.PAD) : o;
+    }
+
+    private static final int WHITE = 0xFFFFFF;
+
+    /** The part of a chain's marker a reader needs. */
+    private record Marker(String data) {
+    }
+
+    private String readMarker() {
         try {
-            String marker = Files.readString(dir.resolve(CHAIN_MARKER));
-            return !marker.contains("\"data\"") || marker.contains("\"data\":\"" + FASHION_MNIST_DATA + "\"");
+            return Files.readString(dir.resolve(CHAIN_MARKER));
         } catch (IOException e) {
             throw new DlcIoException("cannot read " + dir.resolve(CHAIN_MARKER) + ": " + e.getMessage(), e);
         }

@@ -60,9 +60,10 @@ class ChainFolderCliTest {
         Path out = dir.resolve("chain");
         var r = CliErrorsTest.run("chain", "--quick", "--folder", pics.toString(), "--size", "16", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("held-out prompt image accuracy"), r.out());
+        assertTrue(r.out().contains("prior→DiT FD ÷ unconditional FD"), r.out());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("| text |"), "held-out captions were followed");
         var json = JsonTest.parseStrictly(Files.readString(out.resolve("report.json"))).getAsJsonObject();
-        assertEquals(6, json.getAsJsonArray("targets").size());
+        assertEquals(3, json.getAsJsonArray("targets").size(), "the folder's targets are ratios: absolute bounds hold for the pinned evaluator only");
         try (NDManager m = NDManager.newBaseManager(); TrainedEncoder enc = TrainedEncoder.load(m, out.resolve("sem/encoder.safetensors"));
              TrainedDit dit = TrainedDit.load(m, out.resolve("dit/dlc.safetensors"));
              FeatureNet net = FeatureNet.load(m, out.resolve("eval/features.safetensors"), true)) {
@@ -111,8 +112,51 @@ class ChainFolderCliTest {
         assertEquals(0, demo.code(), demo.err());
         String page = Files.readString(dir.resolve("demo/index.html"));
         assertTrue(page.contains("composed-") && page.contains("prompted-") && page.contains("generated-") && page.contains("decoded-"), page);
+        // The composition study on the held-out pictures, against a SEM-conditioned DiT trained on the training pictures.
+        var sem = CliErrorsTest.run("dit", "train", "--cond", "sem", "--folder", pics.toString(), "--size", "16", "--preset", "tiny", "--patch", "4",
+                "--epochs", "1", "--encoder", out.resolve("sem/encoder.safetensors").toString(), "--out", out.resolve("dit/sem.safetensors").toString(),
+                "--checkpoint", dir.resolve("sem-train.safetensors").toString());
+        assertEquals(0, sem.code(), sem.err());
+        var table = CliErrorsTest.run("compose", "table", "--models", out.toString(), "--folder", pics.toString(), "--size", "16", "--pairs", "2",
+                "--n", "2", "--steps", "2", "--features", out.resolve("eval/features.safetensors").toString(), "--allow-unpinned", "--out",
+                dir.resolve("table").toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("code − embedding, per pair"), table.out());
+        BufferedImage grid = ImageIO.read(dir.resolve("table/code.png").toFile());
+        assertTrue(grid.getColorModel().getNumColorComponents() == 3, "the compositions' grid is in colour");
         // The same folder at another size is another chain: refused, with the fix.
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("chain", "--quick", "--folder", pics.toString(), "--size", "32", "--out", out.toString()),
                 "other settings");
+    }
+
+    /**
+     * Pictures with neither classes nor captions: the evaluator's network is trained self-supervised (no IS, no accuracy)
+     * and the text stage is left out, with a line saying so; everything else runs and the report is written.
+     */
+    @Test
+    void picturesWithoutClassesOrCaptionsGetASelfSupervisedEvaluatorAndNoTextModel(@TempDir Path dir) throws Exception {
+        Path pics = shapes(dir);
+        Path flat = Files.createDirectories(dir.resolve("flat"));
+        for (String name : NAMES) {
+            try (var files = Files.list(pics.resolve(name))) {
+                for (Path f : files.toList()) {
+                    Files.move(f, flat.resolve(name + "-" + f.getFileName()));
+                }
+            }
+        }
+        Path out = dir.resolve("chain");
+        var r = CliErrorsTest.run("chain", "--quick", "--folder", flat.toString(), "--size", "16", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("text: left out") && r.err().contains("trained self-supervised"), r.err());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(!report.contains("| text |") && report.contains("| enc-dec |"), report);
+        assertTrue(!Files.exists(out.resolve("text/t2d.safetensors")));
+        try (NDManager m = NDManager.newBaseManager(); FeatureNet net = FeatureNet.load(m, out.resolve("eval/features.safetensors"), true)) {
+            assertTrue(net.config().isSelfSupervised());
+            assertEquals(0, net.config().classes());
+        }
+        var json = JsonTest.parseStrictly(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        var encDec = json.getAsJsonObject("scores").getAsJsonObject("enc-dec");
+        assertTrue(encDec.get("isMean").isJsonNull() && encDec.get("accuracy").isJsonNull(), encDec.toString());
     }
 }

@@ -48,7 +48,17 @@ class FeatureFolderCliTest {
         String md = Files.readString(table);
         assertTrue(md.contains("the 108 training pictures of " + pics), md);
         assertTrue(md.contains("test without class 1 (class1)") && md.contains("test, class 0 only (class0)") && md.contains("test blurred σ=2.0"), md);
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("eval", "train-features", "--folder", pics.resolve("class0").toString(), "--size", "16",
-                "--out", dir.resolve("x.safetensors").toString()), "no classes");
+        // Pictures without classes train the self-supervised network; Fashion-MNIST keeps the pinned classifier.
+        Path ssl = dir.resolve("ssl.safetensors");
+        var u = CliErrorsTest.run("eval", "train-features", "--folder", pics.resolve("class0").toString(), "--size", "16", "--epochs", "1", "--width", "8",
+                "--batch", "16", "--checkpoint", dir.resolve("ssl-ckpt.safetensors").toString(), "--out", ssl.toString());
+        assertEquals(0, u.code(), u.err());
+        assertTrue(u.out().contains("for a self-supervised network") && u.out().contains("no test accuracy"), u.out());
+        try (var m = ai.djl.ndarray.NDManager.newBaseManager(); FeatureNet f = FeatureNet.load(m, ssl, true)) {
+            assertTrue(f.config().isSelfSupervised());
+            assertEquals(8, f.config().width());
+        }
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("eval", "train-features", "--self-supervised", "--out", dir.resolve("x.safetensors").toString()),
+                "--folder");
     }
 }

@@ -59,6 +59,62 @@ class FeatureNetTest {
         }
     }
 
+    /**
+     * Pictures without classes: VICReg on two crops. The network ships with no classes (no IS, no accuracy, even when the
+     * scored images carry labels), and its features are not collapsed: the hidden classes are their nearest neighbours'.
+     */
+    @Test
+    void theSelfSupervisedNetworkLearnsWithoutClasses(@TempDir Path dir) {
+        var net = new FeatureNet.Config(8, 32, 0, 0, 2, 1, 28, 64);
+        var config = new FeatureTraining.Config(net, 3, 32, 3e-3, 0, 0.5, 5, 0, 7, false);
+        ImageDataset unlabelled = squares(320, 1).withLabels(null, List.of());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path out = dir.resolve("ssl.safetensors");
+            var r = FeatureTraining.train(m, config, unlabelled, squares(100, 2).withLabels(null, List.of()), dir.resolve("ckpt.safetensors"), false, out);
+            assertTrue(Double.isNaN(r.testAccuracy()), "no classes, no accuracy");
+            assertEquals(3L * 320 / 32, r.steps());
+            try (FeatureNet loaded = FeatureNet.load(m, out, true)) {
+                assertTrue(loaded.config().isSelfSupervised());
+                ImageDataset test = squares(200, 3);
+                FeatureSet f = loaded.embed(test, 64);
+                assertEquals(0, f.probs().length);
+                assertTrue(Double.isNaN(f.accuracy()), "labels do not make a classifier of it");
+                FeatureSet ref = loaded.embed(squares(200, 4), 64);
+                var report = Evaluator.evaluate("test", f, ReferenceStats.compute("ref", ref, loaded.sha256(), m), ref, new Evaluator.Options(10, 100, 10, 3, 1),
+                        m);
+                assertTrue(Double.isNaN(report.isMean()) && Double.isNaN(report.accuracy()), report.toString());
+                assertTrue(Double.isFinite(report.fd()) && Double.isFinite(report.precision()), report.toString());
+                assertTrue(Evaluator.table(List.of(report)).contains("| – | "), "undefined metrics print as a dash");
+                assertTrue(nearestNeighbourAccuracy(f, ref) > 0.9, "features keep the classes apart: " + nearestNeighbourAccuracy(f, ref));
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new FeatureNet.Config(8, 32, 10, 0, 2, 1, 28, 64), "classes and a projection");
+        assertThrows(IllegalArgumentException.class, () -> new FeatureTraining.Config(net, 1, 8, 1e-3, 0, 0.5, 0, 0, 1, true), "balancing without classes");
+    }
+
+    /** The fraction of {@code f}'s rows whose nearest row of {@code ref} (squared distance of pool features) has its label. */
+    private static double nearestNeighbourAccuracy(FeatureSet f, FeatureSet ref) {
+        int hit = 0;
+        int d = f.pool().dim();
+        for (int i = 0; i < f.size(); i++) {
+            int best = -1;
+            double bestDist = Double.POSITIVE_INFINITY;
+            for (int j = 0; j < ref.size(); j++) {
+                double dist = 0;
+                for (int k = 0; k < d; k++) {
+                    double diff = f.pool().data()[i * d + k] - ref.pool().data()[j * d + k];
+                    dist += diff * diff;
+                }
+                if (dist < bestDist) {
+                    bestDist = dist;
+                    best = j;
+                }
+            }
+            hit += f.labels()[i] == ref.labels()[best] ? 1 : 0;
+        }
+        return hit / (double) f.size();
+    }
+
     @Test
     void paddedImagesGiveTheSameFeaturesAsTheOriginals() {
         try (NDManager m = NDManager.newBaseManager(); FeatureNet net = new FeatureNet(m, FeatureNet.Config.tiny(), new Rng(3))) {
@@ -83,7 +139,7 @@ class FeatureNetTest {
 
     @Test
     void aColourNetworkReadsItsOwnChannelsAndSize(@TempDir Path dir) throws Exception {
-        var c = new FeatureNet.Config(8, 32, 4, 0.1, 2, 3, 32);
+        var c = new FeatureNet.Config(8, 32, 4, 0.1, 2, 3, 32, 0);
         assertEquals(2 * 8 * 8, c.spatialDim());
         var colour = new ImageDataset("colour", 3, 3, 32, 32, new byte[3 * 3 * 1024], new int[] {0, 1, 3}, null, List.of());
         try (NDManager m = NDManager.newBaseManager(); FeatureNet net = new FeatureNet(m, c, new Rng(3))) {
