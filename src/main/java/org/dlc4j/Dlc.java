@@ -30,6 +30,7 @@ import org.dlc4j.nn.GradMode;
 import org.dlc4j.pipeline.CodeSampling;
 import org.dlc4j.pipeline.Compatibility;
 import org.dlc4j.pipeline.Generated;
+import org.dlc4j.pipeline.Generator;
 import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.report.ImageGrid;
@@ -217,14 +218,14 @@ public final class Dlc implements AutoCloseable {
         });
     }
 
-    /** {@code n} new images: codes from the SEDD prior, then images from the DiT (as {@code dlc generate}). */
+    /** {@code n} new images: codes from the SEDD prior, then images from the DiT, in the same blocks as {@code dlc generate}. */
     public List<GeneratedImage> generate(int n, Sampling sampling) {
         positive(n);
         return withListener(() -> {
             TrainedDit d = dit();
             TrainedPrior p = priorFor(d);
-            DlcFile codes = CodeSampling.fromPrior(p, n, priorSampler(sampling), sampling.batch(), sampling.seed());
-            return decoded(Generated.decode(manager, d, codes, 0, options(sampling), sampling.seed()), d);
+            // The blocks dlc generate and dlc spark generate draw: the same seed gives the same images everywhere.
+            return decoded(new Generator(p, d).generate(manager, n, priorSampler(sampling), sampling.batch(), options(sampling), sampling.seed()), d);
         });
     }
 

@@ -23,15 +23,23 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (tests call this directly). */
     public static int run(String... args) {
+        return execute(new Main(), "dlc", args);
+    }
+
+    /**
+     * Runs {@code command} (a picocli command, e.g. {@code dlc spark}'s, which lives in its own module) as {@code dlc}
+     * runs its own: bad flags and bad input in one line, exit codes 2 and 1, a stack trace only with --verbose.
+     */
+    public static int execute(Object command, String name, String... args) {
         System.setProperty("java.awt.headless", "true");
-        Provenance.setCommand("dlc " + String.join(" ", args));
+        Provenance.setCommand(name + " " + String.join(" ", args));
         boolean verbose = Arrays.asList(args).contains("--verbose");
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(command);
         cli.setDefaultValueProvider(OutputOption.PROVIDER);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> reportFailure(e, verbose));
         cli.setParameterExceptionHandler((e, argv) -> {
             System.err.println("dlc: " + e.getMessage().lines().findFirst().orElse("bad arguments")
-                    + " (see 'dlc " + commandPath(e.getCommandLine()) + "--help')");
+                    + " (see '" + name + " " + commandPath(e.getCommandLine()) + "--help')");
             return 2;
         });
         try (Listener.Scope scope = Listener.using(new ConsoleListener())) {
@@ -41,8 +49,8 @@ public final class Main implements Runnable {
 
     private static String commandPath(CommandLine cmd) {
         String qualified = cmd.getCommandSpec().qualifiedName(" ");
-        String sub = qualified.startsWith("dlc") ? qualified.substring(3).trim() : qualified;
-        return sub.isEmpty() ? "" : sub + " ";
+        int space = qualified.indexOf(' ');
+        return space < 0 ? "" : qualified.substring(space + 1) + " ";
     }
 
     /** One line for the user; the stack trace only when asked for. */

@@ -271,16 +271,42 @@ public final class ImageFolder {
         }
     }
 
+    /**
+     * One picture file's bytes (a PNG or JPEG from anywhere: an archive, a Parquet column, Spark's binaryFile source)
+     * converted exactly as {@link #load} converts a file: {@code o.channels()} planes of {@code o.size()}² pixels.
+     *
+     * @throws InvalidInputException naming why the file is left out (empty, damaged, not PNG/JPEG, too small or large)
+     */
+    public static byte[] pixels(byte[] file, Options o) {
+        try {
+            BufferedImage image = read(file.length, () -> new java.io.ByteArrayInputStream(file), o);
+            byte[] out = new byte[o.channels() * o.size() * o.size()];
+            convert(image, o, out, 0);
+            return out;
+        } catch (Unusable e) {
+            throw InvalidInputException.of("data", e.getMessage());
+        }
+    }
+
+    /** A source of a file's bytes, opened once. */
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
     /** The picture in {@code f}, checked for size before it is decoded. */
     static BufferedImage read(Path f, Options o) throws Unusable {
         try {
-            if (Files.size(f) == 0) {
-                throw new Unusable("empty file");
-            }
+            return read(Files.size(f), () -> Files.newInputStream(f), o);
         } catch (IOException e) {
             throw new Unusable("cannot read: " + e.getMessage());
         }
-        try (InputStream in = Files.newInputStream(f); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+    }
+
+    private static BufferedImage read(long size, Opener opener, Options o) throws Unusable {
+        if (size == 0) {
+            throw new Unusable("empty file");
+        }
+        try (InputStream in = opener.open(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
             if (readers == null || !readers.hasNext()) {
                 throw new Unusable("not a PNG or JPEG picture");

@@ -47,9 +47,21 @@ public final class Evaluator {
     private Evaluator() {}
 
     public static Report evaluate(String name, FeatureSet gen, ReferenceStats ref, FeatureSet refFeatures, Options o, NDManager manager) {
+        return evaluate(name, gen, null, ref, refFeatures, o, manager);
+    }
+
+    /**
+     * The Gaussian statistics of an evaluated set measured elsewhere, e.g. merged from shards ({@link GaussianStats#merge}):
+     * in the penultimate and spatial spaces, and per intended class (a class absent or with one image has no FD).
+     */
+    public record SetStats(GaussianStats pool, GaussianStats spatial, Map<Integer, GaussianStats> perClass) {
+    }
+
+    /** As {@link #evaluate(String, FeatureSet, ReferenceStats, FeatureSet, Options, NDManager)}, with FD, sFD and per-class FD from {@code stats} when given. */
+    public static Report evaluate(String name, FeatureSet gen, SetStats stats, ReferenceStats ref, FeatureSet refFeatures, Options o, NDManager manager) {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        GaussianStats genPool = timed(seconds, "stats", () -> GaussianStats.of(gen.pool(), manager));
-        GaussianStats genSpatial = timed(seconds, "stats", () -> GaussianStats.of(gen.spatial(), manager));
+        GaussianStats genPool = stats != null ? stats.pool() : timed(seconds, "stats", () -> GaussianStats.of(gen.pool(), manager));
+        GaussianStats genSpatial = stats != null ? stats.spatial() : timed(seconds, "stats", () -> GaussianStats.of(gen.spatial(), manager));
         double fd = timed(seconds, "fd", () -> genPool.frechetDistance(ref.pool()));
         double sfd = timed(seconds, "sfd", () -> genSpatial.frechetDistance(ref.spatial()));
         Kid.Result kid = refFeatures == null ? new Kid.Result(Double.NaN, Double.NaN)
@@ -60,7 +72,7 @@ public final class Evaluator {
         PrecisionRecall.Result pr = refFeatures == null ? new PrecisionRecall.Result(Double.NaN, Double.NaN)
                 : timed(seconds, "precision_recall", () -> PrecisionRecall.compute(refFeatures.spatial(), gen.spatial(), o.k(), manager));
         double vendi = timed(seconds, "vendi", () -> Vendi.score(gen.pool(), manager));
-        double[] perClass = timed(seconds, "per_class_fd", () -> perClassFd(gen, ref, manager));
+        double[] perClass = timed(seconds, "per_class_fd", () -> stats != null ? perClassFd(stats, ref) : perClassFd(gen, ref, manager));
         return new Report(name, gen.size(), ref.name(), fd, sfd, kid.mean(), kid.std(), is.mean(), is.std(), pr.precision(), pr.recall(),
                 vendi, gen.accuracy(), perClass, seconds);
     }
@@ -71,6 +83,15 @@ public final class Evaluator {
             int[] idx = gen.indicesOf(c);
             out[c] = idx.length < 2 || ref.perClass().get(c) == null ? Double.NaN
                     : GaussianStats.of(gen.pool().select(idx), manager).frechetDistance(ref.perClass().get(c));
+        }
+        return out;
+    }
+
+    private static double[] perClassFd(SetStats stats, ReferenceStats ref) {
+        double[] out = new double[ref.perClass().size()];
+        for (int c = 0; c < out.length; c++) {
+            GaussianStats g = stats.perClass().get(c);
+            out[c] = g == null || g.count() < 2 || ref.perClass().get(c) == null ? Double.NaN : g.frechetDistance(ref.perClass().get(c));
         }
         return out;
     }

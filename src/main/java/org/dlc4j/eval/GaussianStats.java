@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import org.dlc4j.io.DType;
 import org.dlc4j.io.HostTensor;
@@ -92,6 +93,63 @@ public record GaussianStats(int dim, long count, double[] mean, double[] cov) {
             }
         }
         return new GaussianStats(d, n, mean, cov);
+    }
+
+    /**
+     * The statistics of one feature vector (count 1, zero scatter): what a shard holding a single image contributes to
+     * {@link #merge}. Its covariance is not an estimate (it needs two vectors): merge it before use.
+     */
+    public static GaussianStats ofOne(float[] x) {
+        double[] mean = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            mean[j] = x[j];
+        }
+        return new GaussianStats(x.length, 1, mean, new double[x.length * x.length]);
+    }
+
+    /**
+     * The statistics of the union of disjoint sets, from theirs alone (Chan, Golub and LeVeque's pairwise update of the
+     * centred scatter, in float64): shards of a data set measured on different machines merge into what {@link #of}
+     * gives on the whole, to rounding. Merged in the order given.
+     */
+    public static GaussianStats merge(List<GaussianStats> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to merge");
+        }
+        int d = parts.get(0).dim;
+        long n = 0;
+        double[] mean = new double[d];
+        double[] scatter = new double[d * d];
+        for (GaussianStats p : parts) {
+            if (p.dim != d) {
+                throw new IllegalArgumentException("statistics of dimension " + p.dim + " and " + d + " do not merge");
+            }
+            if (p.count == 0) {
+                continue;
+            }
+            long total = n + p.count;
+            double[] delta = new double[d];
+            for (int j = 0; j < d; j++) {
+                delta[j] = p.mean[j] - mean[j];
+            }
+            double w = (double) n * p.count / total;
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    scatter[i * d + j] += p.cov[i * d + j] * (p.count - 1) + delta[i] * delta[j] * w;
+                }
+            }
+            for (int j = 0; j < d; j++) {
+                mean[j] += delta[j] * p.count / total;
+            }
+            n = total;
+        }
+        if (n < 2) {
+            throw new InvalidInputException("FD: the merged statistics hold " + n + " feature vector(s); an unbiased covariance needs at least 2");
+        }
+        for (int i = 0; i < d * d; i++) {
+            scatter[i] /= n - 1;
+        }
+        return new GaussianStats(d, n, mean, scatter);
     }
 
     /**

@@ -21,6 +21,16 @@ public final class Rng {
         this.state = state;
     }
 
+    /**
+     * The stream of item {@code index} of a run seeded {@code seed}: a function of the two alone, so that whoever draws item
+     * i (another machine, partition or resumed run) draws the same numbers.
+     */
+    public static Rng forIndex(long seed, long index) {
+        Rng mixed = new Rng(seed);
+        mixed.state += index * 0xD1B54A32D192ED03L; // an odd constant: distinct indices give distinct states
+        return new Rng(mixed.nextLong());
+    }
+
     /** An independent stream derived from this one (advances this stream by one draw). */
     public Rng split() {
         return new Rng(nextLong() ^ 0x5DEECE66DL);

@@ -119,6 +119,26 @@ class MetricsTest {
         assertTrue(Math.abs(s.frechetDistance(s)) < 1e-6 * trace, "FD(a,a) = " + s.frechetDistance(s));
     }
 
+    /** Shards measured apart (one of a single vector) merge into the whole set's statistics, and so into its FD. */
+    @Test
+    void statisticsOfShardsMergeIntoTheWholeSets() {
+        FeatureMatrix f = correlated(new Rng(4), 500, 16);
+        FeatureMatrix other = correlated(new Rng(5), 400, 16);
+        GaussianStats whole = GaussianStats.of(f, manager);
+        GaussianStats merged = GaussianStats.merge(java.util.List.of(GaussianStats.ofOne(f.row(0)), GaussianStats.of(f.slice(1, 200), manager),
+                GaussianStats.of(f.slice(200, 203), manager), GaussianStats.of(f.slice(203, 500), manager)));
+        assertEquals(whole.count(), merged.count());
+        for (int i = 0; i < whole.cov().length; i++) {
+            assertEquals(whole.cov()[i], merged.cov()[i], 1e-12 * (1 + Math.abs(whole.cov()[i])));
+        }
+        for (int j = 0; j < whole.dim(); j++) {
+            assertEquals(whole.mean()[j], merged.mean()[j], 1e-12);
+        }
+        GaussianStats ref = GaussianStats.of(other, manager);
+        assertEquals(whole.frechetDistance(ref), merged.frechetDistance(ref), 1e-9 * whole.frechetDistance(ref));
+        assertThrows(InvalidInputException.class, () -> GaussianStats.merge(java.util.List.of(GaussianStats.ofOne(f.row(0)))), "one vector");
+    }
+
     @Test
     void sampleStatisticsMatchNumpyCovConventions() {
         FeatureMatrix f = FeatureMatrix.of(new float[][] {{1, 2}, {3, 6}, {5, 7}});
