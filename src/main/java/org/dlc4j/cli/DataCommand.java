@@ -1,5 +1,6 @@
 package org.dlc4j.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -47,6 +48,10 @@ public final class DataCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "64", description = "Images in the grid (default: ${DEFAULT-VALUE}).")
     int count;
 
+    @Option(names = "--export", paramLabel = "DIR", description = "Also write every image as a PNG, one sub-folder per class: a picture folder"
+            + " for dlc chain --folder or dlc spark encode.")
+    Path export;
+
     @Override
     public Integer call() {
         ImageDataset ds;
@@ -87,6 +92,13 @@ public final class DataCommand implements Callable<Integer> {
         java.util.Arrays.setAll(idx, i -> i);
         ImageGrid.write(grid, ds.batch(idx), n, ds.channels(), ds.height(), ds.width(), (int) Math.ceil(Math.sqrt(n)), 2, 2);
         System.out.println("grid: " + grid);
+        if (export != null) {
+            if (Files.exists(export)) {
+                throw InvalidInputException.of("export", export + " exists: give a new folder");
+            }
+            ImageFolder.write(export, ds);
+            System.out.printf(Locale.ROOT, "wrote %d pictures to %s%n", ds.count(), export);
+        }
         return 0;
     }
 

@@ -5,7 +5,7 @@ import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 
 /** The DiT sampler flags, shared by dit sample, dit curve, prior sweep and (with guidance) the generating commands. */
-class DitSamplerOptions {
+public class DitSamplerOptions {
     @Option(names = "--sampler", defaultValue = "ddim", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).")
     String sampler;
 
@@ -16,7 +16,7 @@ class DitSamplerOptions {
             + " setting; in pixel space an under-trained model then saturates).")
     boolean noClip;
 
-    SamplerConfig config() {
+    public SamplerConfig config() {
         if (steps < 1) {
             throw new InvalidInputException("--steps must be at least 1");
         }
@@ -28,7 +28,7 @@ class DitSamplerOptions {
         return c.withClipDenoised(!noClip);
     }
 
-    String describe() {
+    public String describe() {
         return sampler + " " + steps + (noClip ? " unclipped" : "");
     }
 }

@@ -5,8 +5,11 @@ import org.dlc4j.dit.DitSampling;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 
-/** The sampler flags plus guidance and batching: how dit sample, generate and compose run the DiT. */
-final class GuidedSamplerOptions extends DitSamplerOptions {
+/**
+ * The sampler flags plus guidance and batching: how dit sample, generate and compose run the DiT. Public, so that a
+ * command of another module ({@code dlc spark generate}) takes exactly these flags with these defaults.
+ */
+public final class GuidedSamplerOptions extends DitSamplerOptions {
     @Option(names = "--scale", defaultValue = "1.0", description = "Classifier-free guidance scale; 1 is none (default: ${DEFAULT-VALUE}).")
     double scale;
 
@@ -16,7 +19,7 @@ final class GuidedSamplerOptions extends DitSamplerOptions {
     @Option(names = "--batch", defaultValue = "100", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    DitSampling.Options options() {
+    public DitSampling.Options options() {
         if (!(scale >= 0)) {
             throw new InvalidInputException("--scale must be ≥ 0 (1 turns guidance off), not " + scale);
         }
@@ -27,7 +30,7 @@ final class GuidedSamplerOptions extends DitSamplerOptions {
     }
 
     @Override
-    String describe() {
+    public String describe() {
         return super.describe() + String.format(Locale.ROOT, " steps, scale %.2f", scale);
     }
 }

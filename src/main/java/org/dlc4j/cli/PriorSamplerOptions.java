@@ -5,7 +5,7 @@ import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 
 /** The prior sampler's flags, shared by prior sample and generate. */
-final class PriorSamplerOptions {
+public final class PriorSamplerOptions {
     @Option(names = "--prior-sampler", defaultValue = "analytic", description = "analytic (Tweedie), euler or remask (default: ${DEFAULT-VALUE}).")
     String sampler;
 
@@ -24,7 +24,7 @@ final class PriorSamplerOptions {
     @Option(names = "--no-denoise", description = "Skip the final denoising step (codes may then keep masked positions).")
     boolean noDenoise;
 
-    PriorSampler.Config config() {
+    public PriorSampler.Config config() {
         try {
             return new PriorSampler.Config(PriorSampler.Predictor.parse(sampler), steps, eta, t0, t1, !noDenoise, 1e-5);
         } catch (IllegalArgumentException e) {

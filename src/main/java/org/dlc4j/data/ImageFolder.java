@@ -217,6 +217,28 @@ public final class ImageFolder {
         return new Loaded(data, kept, skipped, sizes, kinds);
     }
 
+    /**
+     * Writes {@code ds} as a picture folder that {@link #load} reads back pixel for pixel: one PNG per image, named by its
+     * index, in one sub-folder per class when it is labelled (class names made safe for file names). For handing a data
+     * set to tools that read folders: {@code dlc chain --folder}, {@code dlc spark encode}.
+     */
+    public static void write(Path dir, ImageDataset ds) {
+        int digits = Integer.toString(Math.max(1, ds.count() - 1)).length();
+        try {
+            for (int i = 0; i < ds.count(); i++) {
+                Path sub = dir;
+                if (ds.labels() != null) {
+                    String name = ds.labels()[i] < ds.classNames().size() ? ds.classNames().get(ds.labels()[i]) : "class" + ds.labels()[i];
+                    sub = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+                }
+                Files.createDirectories(sub);
+                ImageIO.write(PngFolderDataset.toImage(ds, i), "png", sub.resolve(String.format(Locale.ROOT, "%0" + digits + "d.png", i)).toFile());
+            }
+        } catch (IOException e) {
+            throw new org.dlc4j.util.DlcIoException("cannot write pictures to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Decoded pictures of any size converted as {@link #load} converts files (composited, fitted, resized), unlabelled. */
     public static ImageDataset fromPictures(String name, List<BufferedImage> pictures, Options o) {
         int per = o.channels() * o.size() * o.size();

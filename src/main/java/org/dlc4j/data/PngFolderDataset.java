@@ -367,7 +367,7 @@ public final class PngFolderDataset {
         return (colour * alpha + 255 * (255 - alpha) + 127) / 255;
     }
 
-    private static BufferedImage toImage(ImageDataset ds, int index) {
+    static BufferedImage toImage(ImageDataset ds, int index) {
         int width = ds.width();
         int plane = ds.height() * width;
         int offset = index * ds.imageSize();

@@ -36,4 +36,24 @@ class DataFolderCliTest {
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--background", "mauve"), "--background");
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", dir.resolve("none").toString()), "not found");
     }
+
+    /** Fashion-MNIST exported as a picture folder reads back as the same images with the same classes. */
+    @Test
+    void exportWritesAFolderThatReadsBackPixelForPixel(@TempDir Path dir) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(org.dlc4j.data.FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
+        Path out = dir.resolve("test-pictures");
+        var r = CliErrorsTest.run("data", "--split", "test", "--count", "4", "--grid", dir.resolve("g.png").toString(), "--export", out.toString());
+        assertEquals(0, r.code(), r.err());
+        var back = org.dlc4j.data.ImageFolder.load(out, org.dlc4j.data.ImageFolder.Options.colour(28).withChannels(1));
+        var test = org.dlc4j.data.FashionMnist.load(org.dlc4j.data.FashionMnist.DEFAULT_DIR, org.dlc4j.data.FashionMnist.Split.TEST);
+        assertEquals(10_000, back.data().count());
+        assertEquals(10, back.data().classNames().size());
+        for (int k = 0; k < back.files().size(); k += 997) {
+            int i = Integer.parseInt(back.files().get(k).replaceAll(".*/0*(\\d+)\\.png", "$1"));
+            assertEquals(test.classNames().get(test.labels()[i]).replaceAll("[^A-Za-z0-9._-]", "_"), back.data().classNames().get(back.data().labels()[k]));
+            assertTrue(java.util.Arrays.equals(test.image(i), back.data().image(k)), "picture " + i);
+        }
+        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--split", "test", "--grid", dir.resolve("g.png").toString(), "--export",
+                out.toString()), "exists");
+    }
 }

@@ -5,12 +5,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.dlc4j.cli.GuidedSamplerOptions;
 import org.dlc4j.cli.Main;
+import org.dlc4j.cli.PriorSamplerOptions;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageFolder;
-import org.dlc4j.diffusion.discrete.PriorSampler;
-import org.dlc4j.diffusion.gaussian.SamplerConfig;
-import org.dlc4j.dit.DitSampling;
 import org.dlc4j.eval.FeatureNet;
 import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.util.Home;
@@ -109,7 +108,7 @@ public final class SparkCommand implements Runnable {
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true, description = "N new images (prior → DiT, as dlc generate with the same"
-            + " seed and batch) → Parquet of (index, tokens, image as PNG).")
+            + " seed and --batch, the unit of work) → Parquet of (index, tokens, image as PNG).")
     static final class Generate implements Callable<Integer> {
         @Mixin
         JobOptions job;
@@ -126,25 +125,18 @@ public final class SparkCommand implements Runnable {
         @Option(names = "--dit", paramLabel = "FILE", description = "DLC-conditioned DiT (default: the shipped one).")
         Path dit;
 
-        @Option(names = "--steps", defaultValue = "50", description = "DDIM steps (default: ${DEFAULT-VALUE}).")
-        int steps;
+        @Mixin
+        GuidedSamplerOptions sampling;
 
-        @Option(names = "--scale", defaultValue = "3.0", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
-        double scale;
-
-        @Option(names = "--prior-steps", defaultValue = "128", description = "Prior sampling steps (default: ${DEFAULT-VALUE}).")
-        int priorSteps;
-
-        @Option(names = "--batch", defaultValue = "100", description = "Images per block: the unit of work and of seeding (default: ${DEFAULT-VALUE}).")
-        int batch;
+        @Mixin
+        PriorSamplerOptions priorSampling;
 
         @Override
         public Integer call() throws Exception {
             ModelStore store = ModelStore.shipped();
-            var sampling = new DitSampling.Options(SamplerConfig.ddim(steps, 0.0), scale, Integer.MAX_VALUE, batch);
-            var settings = new GenerateJob.Settings(n, job.seed, PriorSampler.Config.of(PriorSampler.Predictor.ANALYTIC, priorSteps, 0.01), sampling,
-                    prior != null ? prior : store.prior(), dit != null ? dit : store.dit(org.dlc4j.dit.Conditioning.DLC), out, job.partitions, job.overwrite,
-                    job.ship);
+            // dlc generate's flags and defaults: the same seed and batch give the same images.
+            var settings = new GenerateJob.Settings(n, job.seed, priorSampling.config(), sampling.options(), prior != null ? prior : store.prior(),
+                    dit != null ? dit : store.dit(org.dlc4j.dit.Conditioning.DLC), out, job.partitions, job.overwrite, job.ship);
             try (SparkSession spark = job.start("generate")) {
                 var r = GenerateJob.run(spark, settings);
                 System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s) on %s; wrote %s%n", r.images(), r.seconds(), r.imagesPerSecond(),

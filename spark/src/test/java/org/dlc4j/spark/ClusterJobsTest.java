@@ -123,6 +123,16 @@ class ClusterJobsTest {
                 assertEquals(enc.sha256(), row.getString(3));
             }
         }
+        // The same pictures as Parquet (id, image, label): the same codes.
+        Path parquet = dir.resolve("pictures.parquet");
+        spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(pictures.toString())
+                .selectExpr("substring(path, " + (pictures.toUri().toString().replace("file:///", "file:/").length() + 1) + ") as id", "content as image")
+                .write().parquet(parquet.toString());
+        var again = EncodeJob.run(spark, new EncodeJob.Settings(parquet, dir.resolve("codes2"), MODELS.encoder(), 28, null, 0xFFFFFF, 8, 2, false, false));
+        assertEquals(48, again.encoded());
+        for (Row row : spark.read().parquet(dir.resolve("codes2").toString()).collectAsList()) {
+            assertEquals(byId.get(row.getString(0)).getList(1), row.getList(1), row.getString(0));
+        }
     }
 
     @Test
@@ -155,27 +165,47 @@ class ClusterJobsTest {
         }
     }
 
+    /**
+     * Scoring labelled images given as Parquet (index, image, label): every metric, per-class FD from the merged per-class
+     * statistics included, equals this JVM's evaluation of the same images.
+     */
     @Test
     void evaluatingOnTheClusterScoresAsOneMachineDoes() throws Exception {
-        Path pictures = Fixtures.pictures(dir.resolve("scored"), 60);
+        ImageDataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST, 60);
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < test.count(); i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create((long) i, Fixtures.png(Fixtures.grey(test, i)), test.labels()[i]));
+        }
+        var schema = new org.apache.spark.sql.types.StructType().add("index", "long").add("image", "binary").add("label", "int");
+        Path parquet = dir.resolve("scored.parquet");
+        spark.createDataFrame(rows, schema).repartition(3).write().parquet(parquet.toString());
         Path json = dir.resolve("eval.json");
-        var r = EvalJob.run(spark, new EvalJob.Settings(pictures, FeatureNet.defaultPath(), false, "test", FashionMnist.DEFAULT_DIR, 300, 1, json, 3,
+        var r = EvalJob.run(spark, new EvalJob.Settings(parquet, FeatureNet.defaultPath(), false, "test", FashionMnist.DEFAULT_DIR, 300, 1, json, 3,
                 false, false));
         Evaluator.Report d = r.report();
         assertTrue(Files.exists(json));
         try (NDManager m = NDManager.newBaseManager(); FeatureNet net = FeatureNet.load(m, FeatureNet.defaultPath(), false)) {
-            var images = ImageFolder.load(pictures, ImageFolder.Options.colour(28).withChannels(1)).data().withLabels(null, List.of());
             Reference reference = Reference.open("test", FashionMnist.DEFAULT_DIR, 300, net, m);
-            Evaluator.Report alone = Evaluator.evaluate(pictures.getFileName().toString(), net.embed(images, FeatureNet.EMBED_BATCH), reference.stats(),
-                    reference.features(), Evaluator.Options.defaults(1), m);
+            Evaluator.Report alone = Evaluator.evaluate("scored", net.embed(test, FeatureNet.EMBED_BATCH), reference.stats(), reference.features(),
+                    Evaluator.Options.defaults(1), m);
             assertEquals(60, d.count());
             double[][] pairs = {{alone.fd(), d.fd()}, {alone.sfd(), d.sfd()}, {alone.kidMean(), d.kidMean()}, {alone.isMean(), d.isMean()},
-                {alone.precision(), d.precision()}, {alone.recall(), d.recall()}, {alone.vendi(), d.vendi()}};
-            String[] names = {"FD", "sFD", "KID", "IS", "precision", "recall", "Vendi"};
+                {alone.precision(), d.precision()}, {alone.recall(), d.recall()}, {alone.vendi(), d.vendi()}, {alone.accuracy(), d.accuracy()}};
+            String[] names = {"FD", "sFD", "KID", "IS", "precision", "recall", "Vendi", "accuracy"};
             for (int k = 0; k < pairs.length; k++) {
                 assertTrue(Double.isFinite(pairs[k][0]), names[k]);
                 assertEquals(pairs[k][0], pairs[k][1], 1e-6 * Math.max(1e-12, Math.abs(pairs[k][0])), names[k]);
             }
+            int measured = 0;
+            for (int c = 0; c < alone.perClassFd().length; c++) {
+                if (Double.isFinite(alone.perClassFd()[c])) {
+                    measured++;
+                    assertEquals(alone.perClassFd()[c], d.perClassFd()[c], 1e-6 * alone.perClassFd()[c], "class " + c);
+                } else {
+                    assertTrue(Double.isNaN(d.perClassFd()[c]), "class " + c);
+                }
+            }
+            assertTrue(measured >= 5, measured + " classes measured");
         }
     }
 

@@ -79,4 +79,38 @@ class SparkCliTest {
                 "--encoder", relative.toString(), "--ship-models");
         assertEquals(0, shipped.code(), shipped.err());
     }
+
+    /** dlc spark generate (here in this JVM, local[1]) and dlc generate with the same flags draw the same codes and images. */
+    @Test
+    void sparkGenerateIsDlcGenerate() throws Exception {
+        String[] flags = {"--n", "5", "--batch", "2", "--steps", "3", "--prior-steps", "4", "--scale", "2", "--seed", "9"};
+        Path spark = dir.resolve("spark-gen");
+        Path alone = dir.resolve("alone-gen");
+        var a = Fixtures.run(concat(new String[] {"generate", "--master", "local[1]", "--out", spark.toString()}, flags));
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, org.dlc4j.cli.Main.run(concat(new String[] {"generate", "--out", alone.toString()}, flags)));
+        var codes = org.dlc4j.data.DlcFile.read(alone.resolve("codes.safetensors"));
+        var images = org.dlc4j.data.ImageNpz.read(alone.resolve(org.dlc4j.eval.Images.SAMPLES_NPZ));
+        try (var session = new Session("local[1]", "1g", 0).start("read")) {
+            var rows = session.read().parquet(spark.toString()).orderBy("index").collectAsList();
+            assertEquals(5, rows.size());
+            int plane = images.height() * images.width();
+            for (int i = 0; i < 5; i++) {
+                java.util.List<Integer> tokens = rows.get(i).getList(1);
+                for (int j = 0; j < codes.length(); j++) {
+                    assertEquals(codes.tokens()[i * codes.length() + j], tokens.get(j));
+                }
+                var png = ImageIO.read(new java.io.ByteArrayInputStream((byte[]) rows.get(i).get(2)));
+                byte[] pixels = new byte[plane];
+                png.getRaster().getDataElements(0, 0, images.width(), images.height(), pixels);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(images.pixels(), i * plane, (i + 1) * plane), pixels);
+            }
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
