@@ -182,10 +182,15 @@ public final class Dlc implements AutoCloseable {
             List<BufferedImage> images = IntStream.range(0, g.count()).mapToObj(i -> ImageGrid.toImage(g.image(i), 1, g.channels(),
                     g.height(), g.width(), 1, 0, 1)).toList();
             List<Code> codes = withListener(() -> codes(g));
-            gallery = new Gallery(images, g.labels(), g.classNames(), codes);
+            // A chain on pictures without classes: one class that holds them all.
+            boolean labelled = g.labels() != null && !g.classNames().isEmpty();
+            gallery = new Gallery(images, labelled ? g.labels() : new int[g.count()], labelled ? g.classNames() : List.of(UNCLASSED), codes);
         }
         return gallery;
     }
+
+    /** The one class name of a gallery whose pictures have none. */
+    public static final String UNCLASSED = "pictures";
 
     /** Where a chain's folder keeps its gallery (a PNG folder of held-out pictures with their classes). */
     public static final String GALLERY = "gallery";

@@ -53,7 +53,8 @@ import org.dlc4j.util.Rng;
 
 /**
  * The whole chain trained in one folder: SEM encoder → codes → DLC-conditioned and unconditional DiTs → SEDD prior →
- * text-to-DLC model → a report of the paper's targets. Every stage keeps its resumable checkpoint and its model in its own
+ * text-to-DLC model → a report of the paper's targets, and a demo page of the models (new images, codes decoded,
+ * compositions, prompts) in {@code demo/}. Every stage keeps its resumable checkpoint and its model in its own
  * folder; a stage whose model exists is done, so running the chain again continues where a killed run stopped (losing at
  * most one checkpoint interval). A stage can be skipped (its model must then be there, or given) and can have a budget of
  * wall time or of items seen, after which it ends and writes its model. {@code quick} runs tiny models on small data.
@@ -205,7 +206,12 @@ public final class Chain {
             Listener.current().message(String.format(Locale.ROOT, "%s: %.0f s, wrote %s", st.label(), (System.nanoTime() - start) / 1e9, model(st)));
         }
         writeGallery(test);
-        return report(test);
+        List<Target> targets = report(test);
+        // What the models do, as pictures: new images, codes decoded again, compositions, prompts (dlc demo --models).
+        Path page = new ModelSetDemo(s.out(), s.out().resolve("demo"), org.dlc4j.Sampling.defaults().withSeed(s.seed()).withSteps(s.quick() ? 4 : 50)
+                .withGuidance(3)).run();
+        Listener.current().message("demo: " + page);
+        return targets;
     }
 
     /** Fashion-MNIST train and test, or the picture folder split by path hash (small subsets of either with quick). */

@@ -71,15 +71,19 @@ public final class ModelSetDemo {
                 }
                 html.append("</td></tr>\n");
             }
-            html.append("</table>\n<h2>From a prompt: held-out pictures' captions, then the text-to-DLC model, then the DiT</h2>\n<table>\n");
-            for (String prompt : prompts()) {
-                html.append("<tr><td>").append(Html.escape(prompt)).append("</td><td>");
-                for (GeneratedImage g : dlc.fromPrompt(prompt, PER_CODE, sampling)) {
-                    html.append(img(g.image(), "prompted"));
-                }
-                html.append("</td></tr>\n");
-            }
             html.append("</table>\n");
+            // A chain on pictures with neither captions nor classes has no text model.
+            if (Files.exists(org.dlc4j.pipeline.ModelStore.open(models).text())) {
+                html.append("<h2>From a prompt: held-out pictures' captions, then the text-to-DLC model, then the DiT</h2>\n<table>\n");
+                for (String prompt : prompts()) {
+                    html.append("<tr><td>").append(Html.escape(prompt)).append("</td><td>");
+                    for (GeneratedImage g : dlc.fromPrompt(prompt, PER_CODE, sampling)) {
+                        html.append(img(g.image(), "prompted"));
+                    }
+                    html.append("</td></tr>\n");
+                }
+                html.append("</table>\n");
+            }
         }
         html.append(String.format(Locale.ROOT, "<h2>Provenance</h2><p>DDIM %d steps, guidance %.1f, prior %d steps, seed %d; commit %s, command <code>%s</code></p>"
                 + "</body></html>%n", sampling.steps(), sampling.guidance(), sampling.priorSteps(), sampling.seed(), Provenance.commit(),

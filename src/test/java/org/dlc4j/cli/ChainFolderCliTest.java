@@ -107,7 +107,9 @@ class ChainFolderCliTest {
             assertEquals(3, o.get("imageChannels").getAsInt());
             assertEquals(3, o.getAsJsonArray("classes").size());
         }
-        // The demo of the folder's models, through the facade.
+        // The chain's own demo page of its models, and dlc demo --models on its folder, through the facade.
+        String own = Files.readString(out.resolve("demo/index.html"));
+        assertTrue(own.contains("composed-") && own.contains("prompted-") && own.contains("generated-"), own);
         var demo = CliErrorsTest.run("demo", "--models", out.toString(), "--steps", "4", "--out", dir.resolve("demo").toString());
         assertEquals(0, demo.code(), demo.err());
         String page = Files.readString(dir.resolve("demo/index.html"));
@@ -151,6 +153,11 @@ class ChainFolderCliTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(!report.contains("| text |") && report.contains("| enc-dec |"), report);
         assertTrue(!Files.exists(out.resolve("text/t2d.safetensors")));
+        String demo = Files.readString(out.resolve("demo/index.html"));
+        assertTrue(demo.contains("composed-") && !demo.contains("prompted-"), "a demo without prompts: " + demo);
+        try (org.dlc4j.Dlc dlc = org.dlc4j.Dlc.open(out)) {
+            assertEquals(List.of(org.dlc4j.Dlc.UNCLASSED), dlc.gallery().classNames(), "a gallery without classes has one");
+        }
         try (NDManager m = NDManager.newBaseManager(); FeatureNet net = FeatureNet.load(m, out.resolve("eval/features.safetensors"), true)) {
             assertTrue(net.config().isSelfSupervised());
             assertEquals(0, net.config().classes());

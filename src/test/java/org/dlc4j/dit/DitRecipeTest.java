@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.List;
 import org.dlc4j.TestImages;
 import org.dlc4j.diffusion.gaussian.GaussianDiffusion;
 import org.dlc4j.nn.Params;
@@ -113,6 +114,12 @@ class DitRecipeTest {
         assertEquals(DitTraining.Config.fmnist(DiT.Config.preset("DiT-T/4"), 0), p, "the paper's recipe is the reference setup unchanged");
         assertEquals(28, DitRecipe.FAST.model("DiT-S/4").image(), "another size at the recipe's image");
         assertThrows(InvalidInputException.class, () -> DitRecipe.parse("quick"));
+        // One's own pictures: the preset at their size and channels, an 8×8 token grid from 32 px up (patch 8 at 64 px).
+        DiT.Config at32 = DitRecipe.FAST.model(null, 32, 3);
+        DiT.Config at64 = DitRecipe.FAST.model(null, 64, 3);
+        assertEquals(List.of(32, 3, 4), List.of(at32.image(), at32.channels(), at32.patch()));
+        assertEquals(List.of(64, 3, 8), List.of(at64.image(), at64.channels(), at64.patch()));
+        assertEquals(4, DitRecipe.FAST.model(null, 16, 1).patch(), "a small picture keeps the preset's patch");
     }
 
     @Test
