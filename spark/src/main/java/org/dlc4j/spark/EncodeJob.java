@@ -107,8 +107,7 @@ public final class EncodeJob {
     /** (id, image bytes, label) rows: Parquet's own columns, or a folder's files (id: the path under the folder). */
     private static Dataset<Row> read(SparkSession spark, Path input) {
         String path = input.toString();
-        boolean parquet = path.endsWith(".parquet") || Files.isDirectory(input) && hasParquet(input);
-        if (parquet) {
+        if (Jobs.isParquet(input)) {
             Dataset<Row> df = spark.read().parquet(path);
             List<String> cols = List.of(df.columns());
             if (!cols.contains("image")) {
@@ -119,17 +118,9 @@ public final class EncodeJob {
             }
             return df.selectExpr("cast(id as string) as id", "image", cols.contains("label") ? "cast(label as int) as label" : "cast(null as int) as label");
         }
-        return spark.read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG}")
-                .load(path).selectExpr("path", "content");
+        return Jobs.pictureFiles(spark, input).selectExpr("path", "content");
     }
 
-    private static boolean hasParquet(Path dir) {
-        try (var files = Files.list(dir)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     /** A folder's classes: its sub-folders' names, sorted, when every picture is in one (else none), as {@link ImageFolder#load}. */
     private static List<String> classesOf(Dataset<Row> files, Path input) {

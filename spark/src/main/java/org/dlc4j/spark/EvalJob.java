@@ -103,7 +103,7 @@ public final class EvalJob {
     /** (key, image bytes, label) rows: Parquet's columns (key: index, else id), or a folder's files (key: the path). */
     private static Dataset<Row> read(SparkSession spark, Path input) {
         String path = input.toString();
-        if (path.endsWith(".parquet") || Files.isDirectory(input) && hasParquet(input)) {
+        if (Jobs.isParquet(input)) {
             Dataset<Row> df = spark.read().parquet(path);
             List<String> cols = List.of(df.columns());
             if (!cols.contains("image")) {
@@ -116,17 +116,9 @@ public final class EvalJob {
             }
             return df.selectExpr(key + " as key", "image", cols.contains("label") ? "cast(label as int) as label" : "cast(null as int) as label");
         }
-        return spark.read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG}")
-                .load(path).selectExpr("path as key", "content as image", "cast(null as int) as label");
+        return Jobs.pictureFiles(spark, input).selectExpr("path as key", "content as image", "cast(null as int) as label");
     }
 
-    private static boolean hasParquet(Path dir) {
-        try (var files = Files.list(dir)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static Iterator<Shard> embed(Iterator<Row> part, Models.Ref ref, boolean unpinned) {
         FeatureNet net = Models.get(ref, (m, p) -> FeatureNet.load(m, p, unpinned));

@@ -14,6 +14,27 @@ import org.dlc4j.util.ModelMismatchException;
 final class Jobs {
     private Jobs() {}
 
+    /** Whether {@code input} is Parquet: a {@code .parquet} file, or a folder holding such files (else a folder of pictures). */
+    static boolean isParquet(Path input) {
+        if (input.toString().endsWith(".parquet")) {
+            return true;
+        }
+        if (!Files.isDirectory(input)) {
+            return false;
+        }
+        try (var files = Files.list(input)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** Every PNG and JPEG file under {@code folder}, as Spark's binaryFile source reads them: (path, …, content). */
+    static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> pictureFiles(org.apache.spark.sql.SparkSession spark, Path folder) {
+        return spark.read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG}")
+                .load(folder.toString());
+    }
+
     /** An output that exists is refused unless it may be replaced. */
     static void checkOutput(Path out, boolean overwrite) {
         if (Files.exists(out) && !overwrite) {

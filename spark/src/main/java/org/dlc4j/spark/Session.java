@@ -41,12 +41,7 @@ public record Session(String master, String executorMemory, int maxCores) {
         if (master.startsWith("local") || master.contains("127.0.0.1") || master.contains("localhost")) {
             b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
-        for (String v : new String[] {"DJL_CACHE_DIR", "MKL_DYNAMIC", "OMP_DYNAMIC"}) {
-            String value = System.getenv(v);
-            if (value != null) {
-                b.config("spark.executorEnv." + v, value);
-            }
-        }
+        executorEnv().forEach((k, v) -> b.config("spark.executorEnv." + k, v));
         // The jobs' own classes: this module's jar, or its classes folder when run from a build (the tests).
         Path code = codeSource();
         if (Files.isDirectory(code)) {
@@ -55,6 +50,20 @@ public record Session(String master, String executorMemory, int maxCores) {
             b.config("spark.jars", code.toAbsolutePath().toString());
         }
         return b.getOrCreate();
+    }
+
+    /**
+     * The environment executors need from this process: where DJL's native library is cached, and libtorch's fixed
+     * thread settings (given to a session's executors, and to a local cluster's Workers, whose executors inherit it).
+     */
+    public static java.util.Map<String, String> executorEnv() {
+        java.util.Map<String, String> env = new java.util.TreeMap<>();
+        for (String v : new String[] {"DJL_CACHE_DIR", "MKL_DYNAMIC", "OMP_DYNAMIC"}) {
+            if (System.getenv(v) != null) {
+                env.put(v, System.getenv(v));
+            }
+        }
+        return env;
     }
 
     private static Path codeSource() {

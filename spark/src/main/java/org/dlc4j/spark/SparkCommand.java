@@ -2,7 +2,6 @@ package org.dlc4j.spark;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.dlc4j.cli.GuidedSamplerOptions;
@@ -205,13 +204,7 @@ public final class SparkCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             Path home = sparkHome != null ? sparkHome : Home.dir().resolve("spark/target/spark-home");
-            Map<String, String> env = new java.util.HashMap<>();
-            for (String v : new String[] {"DJL_CACHE_DIR", "MKL_DYNAMIC", "OMP_DYNAMIC"}) {
-                if (System.getenv(v) != null) {
-                    env.put(v, System.getenv(v));
-                }
-            }
-            LocalCluster cluster = new LocalCluster(home, dir, workers, memory, env);
+            LocalCluster cluster = new LocalCluster(home, dir, workers, memory, Session.executorEnv());
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
             System.out.println(cluster.url());
             System.out.println("(" + workers + " workers; logs in " + dir + "; Ctrl-C stops the cluster)");

@@ -6,8 +6,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import javax.imageio.ImageIO;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
@@ -21,13 +19,7 @@ final class Fixtures {
 
     /** A standalone cluster of {@code workers} one-core Workers, executors reading DJL's library from the project's cache. */
     static LocalCluster cluster(Path dir, int workers) {
-        Map<String, String> env = new HashMap<>();
-        for (String v : new String[] {"DJL_CACHE_DIR", "MKL_DYNAMIC", "OMP_DYNAMIC"}) {
-            if (System.getenv(v) != null) {
-                env.put(v, System.getenv(v));
-            }
-        }
-        return new LocalCluster(SPARK_HOME, dir, workers, "2g", env);
+        return new LocalCluster(SPARK_HOME, dir, workers, "2g", Session.executorEnv());
     }
 
     /** The first {@code n} Fashion-MNIST test images as 28 px grey PNGs, one sub-folder per class. */
