@@ -5,8 +5,9 @@ A golden file holds, under prefixes the Java side relies on:
   input.<name>         the inputs, including every random draw the reference made (noise, t, masks), so Java replays them
   output.<name>        what the reference computed
   grad.<dlc4j name>    d(training loss)/d(parameter), one batch, every parameter
-All floating arrays are float32; integer arrays int64.
+All floating arrays are float32; integer arrays int64, except uint8 ones (pixels, UTF-8 text).
 """
+import json
 import os
 
 import numpy as np
@@ -19,11 +20,15 @@ def seed(n):
 
 
 def array(t):
-    """A tensor (or numpy array / number) as a float32 or int64 numpy array."""
+    """A tensor (or numpy array / number) as a float32 or int64 numpy array; uint8 (pixels, UTF-8 text) stays uint8."""
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu()
+        if t.dtype == torch.uint8:
+            return t.numpy()
         return t.numpy().astype(np.int64) if not t.is_floating_point() else t.to(torch.float32).numpy()
     a = np.asarray(t)
+    if a.dtype == np.uint8:
+        return a
     return a.astype(np.int64) if np.issubdtype(a.dtype, np.integer) or a.dtype == bool else a.astype(np.float32)
 
 
@@ -79,3 +84,22 @@ class float64:
         torch.Tensor.float = self._float
         torch.set_default_dtype(self._default)
         return False
+
+
+def write_manifest(out_dir, files, provenance, section=None):
+    """Adds files ({file name: (bytes, family)}) to out_dir/manifest.json with the reference they came from
+    (provenance, plus the torch and numpy versions): at the top level, or under section for another reference than
+    DiscreteLatentCode. Prints each file's size."""
+    path = os.path.join(out_dir, "manifest.json")
+    manifest = json.load(open(path)) if os.path.exists(path) else {"files": {}}
+    for name, (size, family) in files.items():
+        manifest["files"][name] = {"bytes": size, "family": family}
+        print("%-40s %8.1f kB" % (name, size / 1024))
+    provenance = dict(provenance, torch=torch.__version__, numpy=np.__version__)
+    if section is None:
+        manifest.update(provenance)
+    else:
+        manifest[section] = provenance
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")

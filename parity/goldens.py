@@ -10,7 +10,6 @@ goldens land in src/test/resources/parity, with manifest.json naming the commit,
 """
 import argparse
 import importlib
-import json
 import os
 import subprocess
 import sys
@@ -34,29 +33,21 @@ def main():
     sys.path.insert(0, os.path.join(HERE, "standins"))
     sys.path.insert(0, HERE)
 
-    import numpy
+    import common
     import torch
     torch.set_num_threads(1)  # one summation order, whatever the machine
-    manifest_path = os.path.join(out, "manifest.json")
-    manifest = json.load(open(manifest_path)) if os.path.exists(manifest_path) else {"files": {}}
+    files = {}
     for family in args.only.split(","):
         if family not in FAMILIES:
             sys.exit("goldens: no family '%s': use one of %s" % (family, ", ".join(FAMILIES)))
         module = importlib.import_module(family + "_goldens")
         written = module.write(ref, out)  # {file name: size in bytes}
-        for name, size in written.items():
-            manifest["files"][name] = {"bytes": size, "family": family}
-            print("%-40s %8.1f kB" % (name, size / 1024))
-    manifest.update({
+        files.update({name: (size, family) for name, size in written.items()})
+    common.write_manifest(out, files, {
         "reference": "https://github.com/lavoiems/DiscreteLatentCode",
         "commit": commit,
         "command": "/usr/bin/python3 parity/goldens.py --reference <checkout> --commit " + commit,
-        "torch": torch.__version__,
-        "numpy": numpy.__version__,
     })
-    with open(manifest_path, "w") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write("\n")
 
 
 if __name__ == "__main__":
