@@ -98,19 +98,47 @@ public final class SafeTensors {
         }
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
+    /**
+     * A checked header: each tensor's dtype (as written, known to dlc4j or not), shape and byte range in the data
+     * section, which starts at {@code dataStart}; entries in file order.
+     */
+    record Layout(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
+
+    record Entry(String name, String dtype, long[] shape, long begin, long end) {}
 
     private static Contents read(Path path, FileChannel channel) throws IOException {
+        var layout = layout(path, channel, "the write was interrupted — use an earlier checkpoint");
+        var tensors = new LinkedHashMap<String, HostTensor>();
+        for (var e : layout.entries()) {
+            var dtype = DType.fromSafetensorsName(e.dtype).orElseThrow(() -> new InvalidInputException(path
+                    + " holds tensor '" + e.name + "' of dtype " + e.dtype
+                    + ", which dlc4j cannot read; convert it to one of F32, I64, I32 or U8"));
+            long bytes = e.end - e.begin;
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new InvalidInputException(path + " holds tensor '" + e.name + "' of " + bytes
+                        + " bytes, more than dlc4j can load as one array; split it into smaller tensors");
+            }
+            var data = readFully(channel, layout.dataStart() + e.begin, (int) bytes).array();
+            tensors.put(e.name, new HostTensor(dtype, e.shape, data));
+        }
+        return new Contents(tensors, layout.metadata());
+    }
+
+    /**
+     * Reads and checks the header of {@code path}, open as {@code channel}: the offsets must tile the data section and
+     * the file must end where it does. {@code truncatedFix} is the remedy a too-short file's message names.
+     */
+    static Layout layout(Path path, FileChannel channel, String truncatedFix) throws IOException {
         long size = channel.size();
         if (size < 8) {
-            throw truncated(path, 8, size);
+            throw truncated(path, 8, size, truncatedFix);
         }
         long headerLength = readFully(channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
             throw notSafetensors(path, "its first 8 bytes give an impossible header length " + Long.toUnsignedString(headerLength));
         }
         if (size < 8 + headerLength) {
-            throw truncated(path, 8 + headerLength, size);
+            throw truncated(path, 8 + headerLength, size, truncatedFix);
         }
         var headerBuffer = readFully(channel, 8, (int) headerLength);
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -119,24 +147,16 @@ public final class SafeTensors {
             entries = parseHeader(utf8(headerBuffer), metadata);
         } catch (Malformed e) {
             throw notSafetensors(path, e.getMessage());
-        } catch (UnknownDType e) {
-            throw new InvalidInputException(path + " holds tensor '" + e.tensor + "' of dtype " + e.dtype
-                    + ", which dlc4j cannot read; convert it to one of F32, I64, I32 or U8");
         }
         long dataStart = 8 + headerLength;
         long dataLength = checkLayout(path, entries);
         if (size < dataStart + dataLength) {
-            throw truncated(path, dataStart + dataLength, size);
+            throw truncated(path, dataStart + dataLength, size, truncatedFix);
         }
         if (size > dataStart + dataLength) {
             throw notSafetensors(path, (size - dataStart - dataLength) + " unexpected bytes follow the last tensor");
         }
-        var tensors = new LinkedHashMap<String, HostTensor>();
-        for (var e : entries) {
-            var bytes = readFully(channel, dataStart + e.begin, Math.toIntExact(e.end - e.begin)).array();
-            tensors.put(e.name, new HostTensor(e.dtype, e.shape, bytes));
-        }
-        return new Contents(tensors, metadata);
+        return new Layout(entries, metadata, dataStart);
     }
 
     /** Offsets must tile the data section exactly, in order, as the reference reader demands. */
@@ -147,26 +167,24 @@ public final class SafeTensors {
                 throw notSafetensors(path, "tensor '" + e.name + "' has data_offsets [" + e.begin + ", " + e.end
                         + "] that leave a gap or overlap");
             }
+            int elementBytes = Elements.bytes(e.dtype);
             long needed;
             try {
-                needed = Math.multiplyExact(HostTensor.numel(e.shape), e.dtype.size());
+                needed = Math.multiplyExact(HostTensor.numel(e.shape), elementBytes);
             } catch (ArithmeticException overflow) {
                 throw notSafetensors(path, "tensor '" + e.name + "' has an impossibly large shape");
             }
-            if (e.end - e.begin != needed) {
+            // An element size dlc4j does not know leaves nothing to check: such tensors are listed, never read.
+            if (elementBytes > 0 && e.end - e.begin != needed) {
                 throw notSafetensors(path, "tensor '" + e.name + "' has " + (e.end - e.begin)
                         + " bytes of data but its shape needs " + needed);
-            }
-            if (needed > Integer.MAX_VALUE - 8) {
-                throw new InvalidInputException(path + " holds tensor '" + e.name + "' of " + needed
-                        + " bytes, more than dlc4j can load as one array; split it into smaller tensors");
             }
             expectedBegin = e.end;
         }
         return expectedBegin;
     }
 
-    private static List<Entry> parseHeader(String text, Map<String, String> metadata) throws Malformed, UnknownDType {
+    private static List<Entry> parseHeader(String text, Map<String, String> metadata) throws Malformed {
         JsonObject json;
         try (var reader = new JsonReader(new StringReader(text))) {
             reader.setStrictness(Strictness.STRICT);
@@ -191,8 +209,7 @@ public final class SafeTensors {
                 continue;
             }
             var info = object(field.getValue(), "tensor '" + name + "'");
-            String dtypeName = string(info.get("dtype"), "dtype of tensor '" + name + "'");
-            var dtype = DType.fromSafetensorsName(dtypeName).orElseThrow(() -> new UnknownDType(name, dtypeName));
+            String dtype = string(info.get("dtype"), "dtype of tensor '" + name + "'");
             long[] shape = longs(info.get("shape"), -1, "shape of tensor '" + name + "'");
             long[] offsets = longs(info.get("data_offsets"), 2, "data_offsets of tensor '" + name + "'");
             entries.add(new Entry(name, dtype, shape, offsets[0], offsets[1]));
@@ -250,17 +267,22 @@ public final class SafeTensors {
 
     private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
         var buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position()) < 0) {
-                throw new IOException("file shrank while being read");
-            }
-        }
+        readFully(channel, position, buffer);
         return buffer.flip();
     }
 
-    private static InvalidInputException truncated(Path path, long expected, long found) {
-        return new InvalidInputException(path + " is truncated: expected " + expected + " bytes, found " + found
-                + "; the write was interrupted — use an earlier checkpoint");
+    /** Fills {@code into} with the bytes from {@code position} on: one read may return less than asked. */
+    static void readFully(FileChannel channel, long position, ByteBuffer into) throws IOException {
+        long at = position - into.position();
+        while (into.hasRemaining()) {
+            if (channel.read(into, at + into.position()) < 0) {
+                throw new IOException("file shrank while being read");
+            }
+        }
+    }
+
+    private static InvalidInputException truncated(Path path, long expected, long found, String fix) {
+        return new InvalidInputException(path + " is truncated: expected " + expected + " bytes, found " + found + "; " + fix);
     }
 
     private static InvalidInputException notSafetensors(Path path, String why) {
@@ -271,17 +293,6 @@ public final class SafeTensors {
     private static final class Malformed extends Exception {
         Malformed(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    private static final class UnknownDType extends Exception {
-        final String tensor;
-        final String dtype;
-
-        UnknownDType(String tensor, String dtype) {
-            super(dtype, null, false, false);
-            this.tensor = tensor;
-            this.dtype = dtype;
         }
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,6 +37,14 @@ final class IoFixtures {
             noise[i] = (byte) rng.nextLong();
         }
         return Files.write(path, noise);
+    }
+
+    /** A safetensors file with {@code header} as its JSON header, unpadded and unchecked, then {@code data}. */
+    static Path rawSafetensors(Path path, String header, byte[] data) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        var buf = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(h.length).put(h).put(data);
+        return Files.write(path, buf.array());
     }
 
     /** Asserts a DlcException whose message fits on one line, as the CLI prints it. */

@@ -76,6 +76,10 @@ class SafeTensorsTest {
         var e = assertUserError(() -> SafeTensors.read(path));
         assertTrue(e.getMessage().contains("is truncated: expected " + full.length + " bytes, found " + (full.length - 3)),
                 e.getMessage());
+        // The lazy reader of downloaded weights checks the same, naming its own fix.
+        assertEquals(path + " is truncated: expected " + full.length + " bytes, found " + (full.length - 3)
+                + "; the download was interrupted — download it again",
+                assertUserError(() -> SafeTensorsSource.open(path)).getMessage());
     }
 
     @Test
@@ -173,11 +177,6 @@ class SafeTensorsTest {
     }
 
     private Path rawFile(String name, String header, byte[] data) throws IOException {
-        byte[] h = header.getBytes(StandardCharsets.UTF_8);
-        var buf = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(h.length).put(h).put(data);
-        var path = dir.resolve(name);
-        Files.write(path, buf.array());
-        return path;
+        return IoFixtures.rawSafetensors(dir.resolve(name), header, data);
     }
 }
