@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FAMILIES = ("dit", "sedd", "sem")
+FAMILIES = ("dit", "sedd", "sem", "released")
 
 
 def main():

@@ -219,7 +219,7 @@ public final class Dlc implements AutoCloseable {
                 System.arraycopy(code.tokens(), 0, tokens, i * code.length(), code.length());
             }
             float[] images = d.sample(Condition.codes(tokens, code.length()), options(sampling), new Rng(sampling.seed()));
-            return images(images, d.model().config(), tokens, code.length(), code.vocab(), code.encoderSha256());
+            return images(images, d.output(), tokens, code.length(), code.vocab(), code.encoderSha256());
         });
     }
 
@@ -257,7 +257,7 @@ public final class Dlc implements AutoCloseable {
             }
             int[] codes = p.infill(partial, n, priorSampler(sampling), sampling.batch(), new Rng(sampling.seed()));
             float[] images = d.sample(Condition.codes(codes, l), options(sampling), new Rng(sampling.seed() + 1));
-            return images(images, d.model().config(), codes, l, code.vocab(), code.encoderSha256());
+            return images(images, d.output(), codes, l, code.vocab(), code.encoderSha256());
         });
     }
 
@@ -295,7 +295,7 @@ public final class Dlc implements AutoCloseable {
             Condition cond = Composition.condition(method, sources, weights, n, new Rng(sampling.seed()));
             float[] images = d.sample(cond, options(sampling), new Rng(sampling.seed() + 1));
             Code first = codes.get(0);
-            return images(images, d.model().config(), cond.tokens(), first.length(), first.vocab(), first.encoderSha256());
+            return images(images, d.output(), cond.tokens(), first.length(), first.vocab(), first.encoderSha256());
         });
     }
 
@@ -426,7 +426,7 @@ public final class Dlc implements AutoCloseable {
 
     private static List<GeneratedImage> decoded(Generated g, TrainedDit d) {
         DlcFile codes = g.codes();
-        return images(g.images(), d.model().config(), codes.tokens(), codes.length(), codes.vocab(), codes.encoderSha());
+        return images(g.images(), d.output(), codes.tokens(), codes.length(), codes.vocab(), codes.encoderSha());
     }
 
     /** Images [N, C, S, S] in [−1, 1] as pictures, each with the code it was drawn from. */

@@ -78,7 +78,7 @@ public final class ComposeCommand implements Callable<Integer> {
             long start = System.nanoTime();
             float[] images = decoders.sample(manager, m, inputs.sources(), cond, options, new Rng(common.seed + 1));
             double seconds = (System.nanoTime() - start) / 1e9;
-            DiT.Config c = decoders.dit(m).model().config();
+            DiT.Config c = decoders.dit(m).output();
             ImageDataset samples = ImageDataset.fromBatch("compositions", images, c.channels(), c.image(), c.image());
             ImageNpz.write(out.resolve(Images.SAMPLES_NPZ), samples);
             Grids.compositions(out.resolve("grid.png"), inputs.images(), samples);

@@ -73,9 +73,9 @@ final class DitSampleCommand implements Callable<Integer> {
             Conditioned conditioned = condition(manager, dit, c);
             Condition cond = conditioned.condition();
             long start = System.nanoTime();
-            float[] images = DitSampling.sample(manager, dit.model(), cond, options, new Rng(common.seed));
+            float[] images = dit.sample(manager, cond, options, new Rng(common.seed));
             double seconds = (System.nanoTime() - start) / 1e9;
-            conditioned.write(out, images, c);
+            conditioned.write(out, images, dit.output());
             System.out.printf(Locale.ROOT, "%d images in %.1f s (%.2f images/s), %s%nwrote %s and %s%n", n, seconds,
                     n / seconds, sampling.describe(), out.resolve("grid.png"), out.resolve(Images.SAMPLES_NPZ));
         }

@@ -67,7 +67,7 @@ public final class GenerateCommand implements Callable<Integer> {
         var priorConfig = priorOptions.config();
         try (NDManager manager = common.newManager(); Generator models = Generator.load(manager, priorFile.resolve(), "prior", ditFile.resolve(), "dit")) {
             Generated g = models.generate(manager, n, priorConfig, options.batch(), options, common.seed);
-            write(g, models.dit().model().config(), priorConfig.describe());
+            write(g, models.dit().output(), priorConfig.describe());
         }
         return 0;
     }
@@ -81,7 +81,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 DlcFile codes = CodeSampling.fromPrompt(text, prompt, n, textConfig, options.batch(), common.seed);
                 Generated g = Generated.decode(manager, dit, codes, (System.nanoTime() - start) / 1e9, options, common.seed);
-                write(g, dit.model().config(), "for \"" + prompt + "\", " + textConfig.describe());
+                write(g, dit.output(), "for \"" + prompt + "\", " + textConfig.describe());
             }
         }
         return 0;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code dlc} command: one subcommand per job. */
 @Command(name = "dlc", mixinStandardHelpOptions = true, version = "dlc4j 0.1.0",
         description = "Discrete Latent Code diffusion models (Lavoie et al. 2025) on the JVM.",
-        subcommands = {DemoCommand.class, ToyCommand.class, DataCommand.class, EvalCommand.class, SemCommand.class, EncodeCommand.class, DitCommand.class, PriorCommand.class, GenerateCommand.class, ComposeCommand.class, TextCommand.class, BenchCommand.class, ChainCommand.class, ServeCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ToyCommand.class, DataCommand.class, EvalCommand.class, SemCommand.class, EncodeCommand.class, DitCommand.class, PriorCommand.class, GenerateCommand.class, ComposeCommand.class, TextCommand.class, BenchCommand.class, ChainCommand.class, ServeCommand.class, ImportCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -59,9 +59,9 @@ public final class DiT {
         }
 
         /** The size presets, named in the paper's style (width/depth letter, then the patch): unconditioned. */
-        public static final List<String> PRESETS = List.of("tiny", "DiT-T/4", "DiT-T/2", "DiT-S/4", "DiT-S/2");
+        public static final List<String> PRESETS = List.of("tiny", "DiT-T/4", "DiT-T/2", "DiT-S/4", "DiT-S/2", "DiT-XL/2");
 
-        /** A preset for 32×32 greyscale images, unconditional; see {@link #conditionedOn}. */
+        /** A preset for 32×32 greyscale images (DiT-XL/2: 4-channel 32×32 latents), unconditional; see {@link #conditionedOn}. */
         public static Config preset(String name) {
             return switch (name) {
                 case "tiny" -> new Config(name, 32, 1, 8, 32, 2, 2, 2.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
@@ -71,6 +71,8 @@ public final class DiT {
                 // S: DiT-S (width 384, 12 blocks, 6 heads).
                 case "DiT-S/4" -> new Config(name, 32, 1, 4, 384, 12, 6, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
                 case "DiT-S/2" -> new Config(name, 32, 1, 2, 384, 12, 6, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
+                // XL: the paper's DiTSEM-XL/2 (28 blocks, width 1152, 16 heads) on SD-VAE latents of 256-px images, 4 × 32 × 32.
+                case "DiT-XL/2" -> new Config(name, 32, 4, 2, 1152, 28, 16, 4.0, true, Conditioning.NONE, 0, 0, 0, 0, 0.1, false);
                 default -> throw new IllegalArgumentException("no DiT preset '" + name + "': use one of " + PRESETS);
             };
         }

@@ -53,6 +53,18 @@ public final class DitSampling {
 
     /** Images [N, C, S, S] in [−1, 1] (clipped), N = {@code conditions.count()}, row-major floats. */
     public static float[] sample(NDManager manager, DiT model, Condition conditions, Options o, Rng rng) {
+        float[] x = latents(manager, model, conditions, o, rng);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.max(-1f, Math.min(1f, x[i]));
+        }
+        return x;
+    }
+
+    /**
+     * What the sampler ends at, [N, C, S, S], unclipped: a DiT of pixels clips it to [−1, 1] ({@link #sample}); a DiT of
+     * VAE latents hands it to the VAE.
+     */
+    public static float[] latents(NDManager manager, DiT model, Condition conditions, Options o, Rng rng) {
         DiT.Config c = model.config();
         GaussianSampler sampler = o.sampler().build(DitTraining.diffusion(c));
         int n = conditions.count();
@@ -78,7 +90,7 @@ public final class DitSampling {
             };
             try (NDManager scope = manager.newSubManager()) {
                 NDArray xT = scope.create(rng.gaussians(count * per), new Shape(count, c.channels(), size, size));
-                float[] x = sampler.sample(denoiser, xT, rng, observer).clip(-1f, 1f).toFloatArray();
+                float[] x = sampler.sample(denoiser, xT, rng, observer).toFloatArray();
                 System.arraycopy(x, 0, out, start * per, x.length);
             }
         }

@@ -45,12 +45,14 @@ abstract class LazySource implements TensorSource {
         } catch (IOException e) {
             throw IoErrors.cannotRead(path, e);
         }
-        // A zip starts with "PK"; a pre-1.6 torch.save file is a bare pickle, which starts with PROTO (0x80).
-        if (head.length >= 2 && (head[0] == 'P' && head[1] == 'K' || head[0] == (byte) 0x80)) {
+        // Safetensors: an 8-byte header length, then the JSON header's "{", tested first because the length's low byte can
+        // be anything, 0x80 included. A zip starts with "PK"; a pre-1.6 torch.save file is a bare pickle, starting with
+        // PROTO (0x80). A shorter file is reported as truncated by the safetensors reader.
+        boolean json = head.length == 9 && head[8] == '{';
+        if (!json && head.length >= 2 && (head[0] == 'P' && head[1] == 'K' || head[0] == (byte) 0x80)) {
             return TorchZipSource.open(path);
         }
-        // Safetensors: an 8-byte header length, then the JSON header. A shorter file is reported as truncated there.
-        if (head.length == 9 && head[8] != '{') {
+        if (head.length == 9 && !json) {
             throw new InvalidInputException(path + " is neither a safetensors file nor a PyTorch checkpoint;"
                     + " pass model.safetensors, pytorch_model.bin or a sharded checkpoint's .index.json");
         }

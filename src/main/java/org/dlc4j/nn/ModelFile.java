@@ -24,7 +24,7 @@ public record ModelFile<M>(M model, Params params, Map<String, String> extra, St
         String sha = Hashes.sha256(path);
         Checkpoint ckpt = Checkpoint.load(path, kind);
         C config = ckpt.config(configType, path, what, "train it again");
-        Params params = new Params(manager);
+        Params params = Params.forLoading(manager);
         try {
             M model = build.apply(params, config);
             params.load(ckpt.tensors(), "", path);

@@ -26,8 +26,24 @@ public final class Params implements AutoCloseable {
     // all(), so neither the optimizer, nor the gradient clip, nor the EMA sees it.
     private final LinkedHashMap<String, NDArray> buffers = new LinkedHashMap<>();
 
+    // Weights about to be overwritten by a file are not drawn: the released DiT's 821M would take minutes of Box-Muller.
+    private final boolean forLoading;
+
     public Params(NDManager parent) {
+        this(parent, false);
+    }
+
+    private Params(NDManager parent, boolean forLoading) {
         this.manager = parent.newSubManager();
+        this.forLoading = forLoading;
+    }
+
+    /**
+     * Weights that a checkpoint will fill: {@link #add} allocates zeros instead of sampling the layer's initialisation
+     * (and consumes nothing from the {@link Rng}), so that building a large model only to load it costs no time.
+     */
+    public static Params forLoading(NDManager parent) {
+        return new Params(parent, true);
     }
 
     public NDManager manager() {
@@ -38,7 +54,7 @@ public final class Params implements AutoCloseable {
         if (arrays.containsKey(name)) {
             throw new IllegalArgumentException("duplicate parameter " + name);
         }
-        NDArray a = manager.create(init.sample(shape, rng), new Shape(shape));
+        NDArray a = forLoading ? manager.zeros(new Shape(shape)) : manager.create(init.sample(shape, rng), new Shape(shape));
         a.setRequiresGradient(true);
         arrays.put(name, a);
         return a;

@@ -49,7 +49,7 @@ public record Decoders(Path encoder, TrainedDit dlc, TrainedDit sem) implements 
     }
 
     public int imageSize() {
-        return (dlc != null ? dlc : sem).model().config().image();
+        return (dlc != null ? dlc : sem).output().image();
     }
 
     /** The DiT that decodes compositions of this method. */
@@ -71,7 +71,7 @@ public record Decoders(Path encoder, TrainedDit dlc, TrainedDit sem) implements 
             throw new ModelMismatchException("the SEM vectors have " + cond.vectors().length / cond.count() + " entries but the DiT reads "
                     + c.vectorDim() + ": use the encoder it was trained with");
         }
-        return DitSampling.sample(manager, dit.model(), cond, options, rng);
+        return dit.sample(manager, cond, options, rng);
     }
 
     @Override

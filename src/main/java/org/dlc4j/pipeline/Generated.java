@@ -15,7 +15,7 @@ public record Generated(DlcFile codes, Conditioned conditioned, float[] images, 
     public static Generated decode(NDManager manager, TrainedDit dit, DlcFile codes, double codeSeconds, DitSampling.Options options, long seed) {
         var conditioned = Conditioned.ofCodes(dit, codes, codes.count());
         long start = System.nanoTime();
-        float[] images = DitSampling.sample(manager, dit.model(), conditioned.condition(), options, new Rng(seed + 1));
+        float[] images = dit.sample(manager, conditioned.condition(), options, new Rng(seed + 1));
         return new Generated(codes, conditioned, images, codeSeconds, (System.nanoTime() - start) / 1e9);
     }
 }

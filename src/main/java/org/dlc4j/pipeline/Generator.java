@@ -49,7 +49,7 @@ public record Generator(TrainedPrior prior, TrainedDit dit) implements AutoClose
         Sedd.Config pc = prior.model().config();
         int l = pc.length();
         int[] tokens = new int[count * l];
-        int per = dit.model().config().channels() * dit.model().config().image() * dit.model().config().image();
+        int per = dit.output().channels() * dit.output().image() * dit.output().image();
         float[] images = new float[count * per];
         double codeSeconds = 0;
         double ditSeconds = 0;
@@ -61,7 +61,7 @@ public record Generator(TrainedPrior prior, TrainedDit dit) implements AutoClose
             System.arraycopy(prior.sample(n, priorConfig, priorBatch, Rng.forIndex(seed, 2 * k)), 0, tokens, at * l, n * l);
             long t1 = System.nanoTime();
             var condition = Condition.codes(java.util.Arrays.copyOfRange(tokens, at * l, (at + n) * l), l);
-            System.arraycopy(DitSampling.sample(manager, dit.model(), condition, options, Rng.forIndex(seed, 2 * k + 1)), 0, images, at * per, n * per);
+            System.arraycopy(dit.sample(manager, condition, options, Rng.forIndex(seed, 2 * k + 1)), 0, images, at * per, n * per);
             codeSeconds += (t1 - t0) / 1e9;
             ditSeconds += (System.nanoTime() - t1) / 1e9;
         }

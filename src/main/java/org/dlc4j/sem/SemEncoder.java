@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.dlc4j.nn.BatchNorm;
+import org.dlc4j.nn.BlockedLinear;
 import org.dlc4j.nn.ConvStem;
 import org.dlc4j.nn.Init;
 import org.dlc4j.nn.LayerNorm;
@@ -146,6 +147,17 @@ public final class SemEncoder {
             return new Config(32, 1, 4, 24, 96, 4, 3, 4.0, 4, 0.1, length, vocab, 1.0);
         }
 
+        /**
+         * The released encoder's architecture ({@code lavoies/SEM_dinov2_L512}, built by the reference as
+         * {@code vit_large_sem}): DINOv2 ViT-L/14 with 4 registers, position embeddings for its 518-px pretraining grid
+         * (37 × 37, resized for the 224-px crops it encodes), LayerScale, RGB input, and a SEM head of L × V.
+         *
+         * @param depth 24 for the released model; parity tests cut it (never the width, heads, patch, L or V)
+         */
+        public static Config dinov2L14(int depth, int length, int vocab) {
+            return new Config(518, 3, 14, 0, 1024, depth, 16, 4.0, 4, 1e-5, length, vocab, 1.0);
+        }
+
         public static Config tiny() {
             return new Config(32, 1, 8, 0, 32, 2, 2, 2.0, 4, 1e-5, 4, 8, 1.0);
         }
@@ -180,7 +192,7 @@ public final class SemEncoder {
     private final NDArray posEmbed;
     private final TransformerBlock[] blocks;
     private final LayerNorm norm;
-    private final Linear semEmbed;
+    private final BlockedLinear semEmbed;
     private final LayerNorm semNorm;
     private final Linear semOut;
 
@@ -204,7 +216,8 @@ public final class SemEncoder {
         norm = new LayerNorm(params, "norm", c.dim(), true, 1e-6, rng);
         int lv = c.length() * c.vocab();
         int in = c.dim() * (1 + c.registers());
-        semEmbed = new Linear(params, "sem_embed", in, lv, false, Init.torchDefault(in), Init.zeros(), rng);
+        // Row blocks of whole positions when W_in exceeds one Java array (the released L 512 × V 256 head on ViT-L: 2.7 GB).
+        semEmbed = new BlockedLinear(params, "sem_embed", in, lv, c.vocab(), Init.torchDefault(in), rng);
         semNorm = new LayerNorm(params, "sem_norm", lv, true, 1e-6, rng);
         semOut = new Linear(params, "sem_out", lv, c.dim(), false, Init.torchDefault(lv), Init.zeros(), rng);
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
     @Test
     void tinyBenchMeasuresEveryStageAndTheMemorySlope(@TempDir Path dir) throws Exception {
-        var r = CliErrorsTest.run("bench", "--presets", "tiny", "--memory-steps", "40", "--memory-warmup", "20", "--out", dir.toString());
+        var r = CliHarness.run("bench", "--presets", "tiny", "--memory-steps", "40", "--memory-warmup", "20", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         String table = Files.readString(dir.resolve("table.md"));
         for (String stage : List.of("matmul 1024²", "DiT training step", "DiT sampling, DDIM 4 |", "DiT sampling, DDIM 4, guided", "SEDD training step",
@@ -30,12 +30,12 @@ class BenchCommandTest {
 
     @Test
     void badFlagsAreOneLine() {
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--presets", "huge"), "no bench preset 'huge'");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--stages", "dit_fly"), "unknown stage 'dit_fly'");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--memory-steps", "-1"), "--memory-steps");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--memory-warmup", "-1"), "--memory-warmup");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--rounds", "0"), "--rounds");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("bench", "--presets", "tiny", "--stages", "dit_train", "--memory-steps", "0",
+        CliHarness.assertOneLineError(CliHarness.run("bench", "--presets", "huge"), "no bench preset 'huge'");
+        CliHarness.assertOneLineError(CliHarness.run("bench", "--stages", "dit_fly"), "unknown stage 'dit_fly'");
+        CliHarness.assertOneLineError(CliHarness.run("bench", "--memory-steps", "-1"), "--memory-steps");
+        CliHarness.assertOneLineError(CliHarness.run("bench", "--memory-warmup", "-1"), "--memory-warmup");
+        CliHarness.assertOneLineError(CliHarness.run("bench", "--rounds", "0"), "--rounds");
+        CliHarness.assertOneLineError(CliHarness.run("bench", "--presets", "tiny", "--stages", "dit_train", "--memory-steps", "0",
                 "--compare-python", "--python", "/nonexistent/python3"), "python3-torch");
     }
 }

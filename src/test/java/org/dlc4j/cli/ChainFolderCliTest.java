@@ -58,7 +58,7 @@ class ChainFolderCliTest {
     void theQuickChainRunsOnColourPicturesAtTheirSize(@TempDir Path dir) throws Exception {
         Path pics = shapes(dir);
         Path out = dir.resolve("chain");
-        var r = CliErrorsTest.run("chain", "--quick", "--folder", pics.toString(), "--size", "16", "--out", out.toString());
+        var r = CliHarness.run("chain", "--quick", "--folder", pics.toString(), "--size", "16", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("prior→DiT FD ÷ unconditional FD"), r.out());
         assertTrue(Files.readString(out.resolve("report.md")).contains("| text |"), "held-out captions were followed");
@@ -110,16 +110,16 @@ class ChainFolderCliTest {
         // The chain's own demo page of its models, and dlc demo --models on its folder, through the facade.
         String own = Files.readString(out.resolve("demo/index.html"));
         assertTrue(own.contains("composed-") && own.contains("prompted-") && own.contains("generated-"), own);
-        var demo = CliErrorsTest.run("demo", "--models", out.toString(), "--steps", "4", "--out", dir.resolve("demo").toString());
+        var demo = CliHarness.run("demo", "--models", out.toString(), "--steps", "4", "--out", dir.resolve("demo").toString());
         assertEquals(0, demo.code(), demo.err());
         String page = Files.readString(dir.resolve("demo/index.html"));
         assertTrue(page.contains("composed-") && page.contains("prompted-") && page.contains("generated-") && page.contains("decoded-"), page);
         // The composition study on the held-out pictures, against a SEM-conditioned DiT trained on the training pictures.
-        var sem = CliErrorsTest.run("dit", "train", "--cond", "sem", "--folder", pics.toString(), "--size", "16", "--preset", "tiny", "--patch", "4",
+        var sem = CliHarness.run("dit", "train", "--cond", "sem", "--folder", pics.toString(), "--size", "16", "--preset", "tiny", "--patch", "4",
                 "--epochs", "1", "--encoder", out.resolve("sem/encoder.safetensors").toString(), "--out", out.resolve("dit/sem.safetensors").toString(),
                 "--checkpoint", dir.resolve("sem-train.safetensors").toString());
         assertEquals(0, sem.code(), sem.err());
-        var table = CliErrorsTest.run("compose", "table", "--models", out.toString(), "--folder", pics.toString(), "--size", "16", "--pairs", "2",
+        var table = CliHarness.run("compose", "table", "--models", out.toString(), "--folder", pics.toString(), "--size", "16", "--pairs", "2",
                 "--n", "2", "--steps", "2", "--features", out.resolve("eval/features.safetensors").toString(), "--allow-unpinned", "--out",
                 dir.resolve("table").toString());
         assertEquals(0, table.code(), table.err());
@@ -127,7 +127,7 @@ class ChainFolderCliTest {
         BufferedImage grid = ImageIO.read(dir.resolve("table/code.png").toFile());
         assertTrue(grid.getColorModel().getNumColorComponents() == 3, "the compositions' grid is in colour");
         // The same folder at another size is another chain: refused, with the fix.
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("chain", "--quick", "--folder", pics.toString(), "--size", "32", "--out", out.toString()),
+        CliHarness.assertOneLineError(CliHarness.run("chain", "--quick", "--folder", pics.toString(), "--size", "32", "--out", out.toString()),
                 "other settings");
     }
 
@@ -147,7 +147,7 @@ class ChainFolderCliTest {
             }
         }
         Path out = dir.resolve("chain");
-        var r = CliErrorsTest.run("chain", "--quick", "--folder", flat.toString(), "--size", "16", "--out", out.toString());
+        var r = CliHarness.run("chain", "--quick", "--folder", flat.toString(), "--size", "16", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("text: left out") && r.err().contains("trained self-supervised"), r.err());
         String report = Files.readString(out.resolve("report.md"));

@@ -1,14 +1,14 @@
 package org.dlc4j.cli;
 
+import static org.dlc4j.cli.CliHarness.assertOneLineError;
+import static org.dlc4j.cli.CliHarness.run;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,41 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every bad input gets one line naming the problem, a non-zero exit and no stack trace. */
 class CliErrorsTest {
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    static void assertOneLineError(Result r, String... fragments) {
-        assertNotEquals(0, r.code(), "exit code");
-        // Progress lines may come first; the error itself is the one and last "dlc:" line.
-        String all = r.err().strip();
-        assertFalse(all.contains("\tat "), "no stack trace: " + all);
-        assertEquals(1, all.lines().filter(l -> l.startsWith("dlc:")).count(), "one error line, got: " + all);
-        String err = all.lines().reduce((a, b) -> b).orElse("");
-        assertTrue(err.startsWith("dlc: "), "the error is the last line: " + all);
-        for (String f : fragments) {
-            assertTrue(err.contains(f), "'" + f + "' in: " + err);
-        }
-    }
-
     @Test
     void helpListsEveryCommand() {
-        Result r = run("--help");
+        CliHarness.Result r = run("--help");
         assertEquals(0, r.code());
         for (String cmd : new String[] {"demo", "toy", "data", "eval", "sem", "encode", "dit", "prior", "generate", "compose", "text", "bench", "serve", "inspect"}) {
             assertTrue(r.out().contains("  " + cmd + " "), cmd + " listed in:\n" + r.out());
@@ -114,7 +82,7 @@ class CliErrorsTest {
         assertOneLineError(run("dit", "sample", "--model", dit, "--codes", dir.resolve("same.safetensors").toString(), "--steps", "0"),
                 "--steps must be at least 1");
         assertOneLineError(run("dit", "curve", dir.resolve("missing.safetensors").toString()), "missing.safetensors not found");
-        Result ok = run("dit", "sample", "--model", dit, "--codes", dir.resolve("same.safetensors").toString(), "--n", "3", "--sampler", "ddim",
+        CliHarness.Result ok = run("dit", "sample", "--model", dit, "--codes", dir.resolve("same.safetensors").toString(), "--n", "3", "--sampler", "ddim",
                 "--steps", "2", "--scale", "2", "--out", dir.resolve("s").toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(Files.exists(dir.resolve("s").resolve("samples.npz")) && Files.exists(dir.resolve("s").resolve("grid.png")));
@@ -178,7 +146,7 @@ class CliErrorsTest {
 
     @Test
     void verbosePrintsTheStackTrace(@TempDir Path dir) {
-        Result r = run("inspect", "--verbose", dir.resolve("missing.safetensors").toString());
+        CliHarness.Result r = run("inspect", "--verbose", dir.resolve("missing.safetensors").toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("\tat "), "stack trace with --verbose");
     }

@@ -23,7 +23,7 @@ class DataFolderCliTest {
         ImageIO.write(new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB), "jpeg", pics.resolve("blue/b.jpg").toFile());
         Files.write(pics.resolve("blue/broken.png"), new byte[0]);
         Path grid = dir.resolve("grid.png");
-        var r = CliErrorsTest.run("data", "--folder", pics.toString(), "--channels", "3", "--size", "32", "--grid", grid.toString());
+        var r = CliHarness.run("data", "--folder", pics.toString(), "--channels", "3", "--size", "32", "--grid", grid.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("2 pictures used, 1 left out"), r.out());
         assertTrue(r.out().contains("48×48 ×1") && r.out().contains("64×32 ×1"), r.out());
@@ -31,10 +31,10 @@ class DataFolderCliTest {
         assertTrue(r.out().contains("blue") && r.out().contains("red"), "the classes: " + r.out());
         assertTrue(ImageIO.read(grid.toFile()).getWidth() > 0, "the grid is written");
 
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--channels", "4"), "--channels");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--fit", "stretch"), "--fit");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", pics.toString(), "--background", "mauve"), "--background");
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--folder", dir.resolve("none").toString()), "not found");
+        CliHarness.assertOneLineError(CliHarness.run("data", "--folder", pics.toString(), "--channels", "4"), "--channels");
+        CliHarness.assertOneLineError(CliHarness.run("data", "--folder", pics.toString(), "--fit", "stretch"), "--fit");
+        CliHarness.assertOneLineError(CliHarness.run("data", "--folder", pics.toString(), "--background", "mauve"), "--background");
+        CliHarness.assertOneLineError(CliHarness.run("data", "--folder", dir.resolve("none").toString()), "not found");
     }
 
     /** Fashion-MNIST exported as a picture folder reads back as the same images with the same classes. */
@@ -42,7 +42,7 @@ class DataFolderCliTest {
     void exportWritesAFolderThatReadsBackPixelForPixel(@TempDir Path dir) {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(org.dlc4j.data.FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
         Path out = dir.resolve("test-pictures");
-        var r = CliErrorsTest.run("data", "--split", "test", "--count", "4", "--grid", dir.resolve("g.png").toString(), "--export", out.toString());
+        var r = CliHarness.run("data", "--split", "test", "--count", "4", "--grid", dir.resolve("g.png").toString(), "--export", out.toString());
         assertEquals(0, r.code(), r.err());
         var back = org.dlc4j.data.ImageFolder.load(out, org.dlc4j.data.ImageFolder.Options.colour(28).withChannels(1));
         var test = org.dlc4j.data.FashionMnist.load(org.dlc4j.data.FashionMnist.DEFAULT_DIR, org.dlc4j.data.FashionMnist.Split.TEST);
@@ -53,7 +53,7 @@ class DataFolderCliTest {
             assertEquals(test.classNames().get(test.labels()[i]).replaceAll("[^A-Za-z0-9._-]", "_"), back.data().classNames().get(back.data().labels()[k]));
             assertTrue(java.util.Arrays.equals(test.image(i), back.data().image(k)), "picture " + i);
         }
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("data", "--split", "test", "--grid", dir.resolve("g.png").toString(), "--export",
+        CliHarness.assertOneLineError(CliHarness.run("data", "--split", "test", "--grid", dir.resolve("g.png").toString(), "--export",
                 out.toString()), "exists");
     }
 }

@@ -1,7 +1,7 @@
 package org.dlc4j.cli;
 
-import static org.dlc4j.cli.CliErrorsTest.assertOneLineError;
-import static org.dlc4j.cli.CliErrorsTest.run;
+import static org.dlc4j.cli.CliHarness.assertOneLineError;
+import static org.dlc4j.cli.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -31,7 +31,7 @@ class FeatureFolderCliTest {
             }
         }
         Path net = dir.resolve("features.safetensors");
-        var r = CliErrorsTest.run("eval", "train-features", "--folder", pics.toString(), "--size", "16", "--epochs", "2", "--width", "8", "--batch", "16",
+        var r = CliHarness.run("eval", "train-features", "--folder", pics.toString(), "--size", "16", "--epochs", "2", "--width", "8", "--batch", "16",
                 "--checkpoint", dir.resolve("ckpt.safetensors").toString(), "--out", net.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("108 training and 12 test pictures in 2 classes"), r.out());
@@ -42,7 +42,7 @@ class FeatureFolderCliTest {
         }
         // The sanity table of that network on the folder's held-out pictures, against its training pictures.
         Path table = dir.resolve("sanity.md");
-        var s = CliErrorsTest.run("eval", "sanity", "--folder", pics.toString(), "--size", "16", "--features", net.toString(), "--allow-unpinned",
+        var s = CliHarness.run("eval", "sanity", "--folder", pics.toString(), "--size", "16", "--features", net.toString(), "--allow-unpinned",
                 "--n", "200", "--out", table.toString());
         assertEquals(0, s.code(), s.err());
         String md = Files.readString(table);
@@ -50,7 +50,7 @@ class FeatureFolderCliTest {
         assertTrue(md.contains("test without class 1 (class1)") && md.contains("test, class 0 only (class0)") && md.contains("test blurred σ=2.0"), md);
         // Pictures without classes train the self-supervised network; Fashion-MNIST keeps the pinned classifier.
         Path ssl = dir.resolve("ssl.safetensors");
-        var u = CliErrorsTest.run("eval", "train-features", "--folder", pics.resolve("class0").toString(), "--size", "16", "--epochs", "1", "--width", "8",
+        var u = CliHarness.run("eval", "train-features", "--folder", pics.resolve("class0").toString(), "--size", "16", "--epochs", "1", "--width", "8",
                 "--batch", "16", "--checkpoint", dir.resolve("ssl-ckpt.safetensors").toString(), "--out", ssl.toString());
         assertEquals(0, u.code(), u.err());
         assertTrue(u.out().contains("for a self-supervised network") && u.out().contains("no test accuracy"), u.out());
@@ -58,7 +58,7 @@ class FeatureFolderCliTest {
             assertTrue(f.config().isSelfSupervised());
             assertEquals(8, f.config().width());
         }
-        CliErrorsTest.assertOneLineError(CliErrorsTest.run("eval", "train-features", "--self-supervised", "--out", dir.resolve("x.safetensors").toString()),
+        CliHarness.assertOneLineError(CliHarness.run("eval", "train-features", "--self-supervised", "--out", dir.resolve("x.safetensors").toString()),
                 "--folder");
     }
 }

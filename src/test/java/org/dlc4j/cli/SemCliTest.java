@@ -1,6 +1,6 @@
 package org.dlc4j.cli;
 
-import static org.dlc4j.cli.CliErrorsTest.run;
+import static org.dlc4j.cli.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

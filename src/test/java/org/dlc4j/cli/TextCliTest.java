@@ -1,7 +1,7 @@
 package org.dlc4j.cli;
 
-import static org.dlc4j.cli.CliErrorsTest.assertOneLineError;
-import static org.dlc4j.cli.CliErrorsTest.run;
+import static org.dlc4j.cli.CliHarness.assertOneLineError;
+import static org.dlc4j.cli.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +40,7 @@ class TextCliTest {
         return dir.resolve(name).toString();
     }
 
-    private static CliErrorsTest.Result train(String out, String checkpoint, String... extra) {
+    private static CliHarness.Result train(String out, String checkpoint, String... extra) {
         String[] base = {"text", "train", "--codes", s("train.safetensors"), "--heldout", s("test.safetensors"), "--preset", "tiny", "--epochs", "2",
                 "--batch", "8", "--warmup", "2", "--out", s(out), "--checkpoint", s(checkpoint)};
         String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);

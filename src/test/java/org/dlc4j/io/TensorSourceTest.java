@@ -39,6 +39,12 @@ class TensorSourceTest {
                 + " pytorch_model.bin or a sharded checkpoint's .index.json",
                 assertUserError(() -> TensorSource.open(text)).getMessage());
         assertTrue(assertUserError(() -> TensorSource.open(dir.resolve("gone.bin"))).getMessage().contains("not found"));
+        // A safetensors header of 128 + 256k bytes starts with 0x80, pickle's PROTO: still safetensors (byte 8 is "{").
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        var padded = IoFixtures.rawSafetensors(dir.resolve("w.safetensors"), header + " ".repeat(128 - header.length()), new byte[4]);
+        try (var s = TensorSource.open(padded)) {
+            assertInstanceOf(SafeTensorsSource.class, s);
+        }
     }
 
     @Test
