@@ -15,6 +15,7 @@ Writes src/test/resources/hub/:
   sedd/           config.json (the hydra config as the hub mixin saves it: sizes under "model") + pytorch_model.bin
                   written by torch.save (the zip format), SEDD with width 32, cond 16, 2 blocks, L 4, V 8.
   expected.npz    each model's output on fixed inputs, computed by the reference, for the test to match after import.
+  codes.pt        two codes of 4 tokens saved as the authors' chat_sem.py saves its codes.
 
 The weights are the modules' own seeded initialisation, then every tensor redrawn at O(1) scale (the reference
 zero-initialises adaLN and output layers, which would make outputs trivially equal).
@@ -180,6 +181,8 @@ def main():
     dit(os.path.abspath(args.reference), args.diffusers and os.path.abspath(args.diffusers), expected, gen)
     sedd(os.path.abspath(args.reference), expected, gen)
     np.savez(os.path.join(OUT, "expected.npz"), **{k: v.numpy() for k, v in expected.items()})
+    # Codes as the authors' text-to-DLC script saves them (chat_sem.py: torch.save of an int64 tensor [N, L]).
+    torch.save(torch.tensor([[1, 7, 0, 3], [5, 5, 2, 6]]), os.path.join(OUT, "codes.pt"))
 
 
 if __name__ == "__main__":

@@ -125,8 +125,7 @@ public final class Dlc implements AutoCloseable {
 
     /** How the chain read its pictures, at the encoder's size and channels. */
     private ImageFolder.Options pictureOptions() {
-        var c = encoder().config();
-        return store.pictures(c.image(), c.channels());
+        return store.pictures(encoder().inputSize(), encoder().config().channels());
     }
 
     /** The channels of the pictures this instance's encoder reads: 1 (grey) or 3 (colour). */
@@ -136,7 +135,7 @@ public final class Dlc implements AutoCloseable {
 
     /** The side of the pictures this instance's models read and draw. */
     public int imageSize() {
-        return store.fashionMnist() ? IMAGE_SIZE : encoder().config().image();
+        return store.fashionMnist() ? IMAGE_SIZE : encoder().inputSize();
     }
 
     /** The code of one image (any size, grey or colour: its {@link #view} is encoded). */
@@ -163,6 +162,9 @@ public final class Dlc implements AutoCloseable {
     public Gallery gallery() {
         if (gallery == null) {
             ImageDataset set;
+            if (store.released()) {
+                throw InvalidInputException.of("gallery", "imported models come without a gallery: encode pictures of your own");
+            }
             if (store.chain()) {
                 Path dir = store.dir().resolve(GALLERY);
                 if (!Files.isDirectory(dir)) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.dlc4j.experiments.Bench;
 import org.dlc4j.experiments.BenchSuite;
+import org.dlc4j.experiments.ReleasedCost;
 import org.dlc4j.util.Home;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -54,12 +55,33 @@ final class BenchCommand implements Callable<Integer> {
             + " Debian's python3-torch).")
     String python;
 
+    @Option(names = "--released", description = "Instead of the suite: what the paper's released models (ViT-L/14 + SEM head, SEDD-medium,"
+            + " DiT-XL/2, SD VAE) cost per 256-px image here, each built at its real size with random weights.")
+    boolean released;
+
+    @Option(names = "--dit-steps", defaultValue = "250", description = "With --released: DiT steps per image (default: ${DEFAULT-VALUE}, the authors' pipeline).")
+    int ditSteps;
+
+    @Option(names = "--prior-steps", defaultValue = "512", description = "With --released: SEDD steps per code (default: ${DEFAULT-VALUE}, the authors' sampler).")
+    int priorSteps;
+
     @Mixin
     OutputOption output;
 
     @Override
     public Integer call() throws IOException {
         Path out = output.path;
+        if (released) {
+            if (ditSteps < 1 || priorSteps < 1) {
+                throw new InvalidInputException("--dit-steps and --prior-steps must be at least 1, not " + ditSteps + " and " + priorSteps);
+            }
+            String md = ReleasedCost.run(new ReleasedCost.Settings(ditSteps, priorSteps, Math.max(rounds, 3)));
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("released.md"), md);
+            System.out.print(md);
+            System.out.println("wrote " + out.resolve("released.md"));
+            return 0;
+        }
         List<Bench.Preset> chosen = new ArrayList<>();
         for (String p : presets) {
             try {

@@ -36,7 +36,8 @@ final class DitSampleCommand implements Callable<Integer> {
     @Option(names = "--n", defaultValue = "64", description = "Images to draw (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--codes", description = "Condition on the first N codes of this DLC file (cycled if shorter).")
+    @Option(names = "--codes", description = "Condition on the first N codes of this DLC file (cycled if shorter); also a .pt of codes saved by"
+            + " the authors' tools (torch.save of an integer tensor [N, L], e.g. their text-to-DLC chat_sem.py).")
     Path codesPath;
 
     @Option(names = "--images", description = "Condition on these images (PNG folder, .npz, or test/train for Fashion-MNIST), encoded with --encoder.")
@@ -111,7 +112,8 @@ final class DitSampleCommand implements Callable<Integer> {
                 if (codesPath == null) {
                     throw new InvalidInputException("this DiT is DLC-conditional: pass --codes FILE or --images DIR");
                 }
-                DlcFile codes = DlcFile.read(codesPath);
+                // A .pt of the authors' tools (their text-to-DLC model, their SEDD sampler) is read as well as dlc4j's own files.
+                DlcFile codes = Files.exists(codesPath) && DlcFile.isTorch(codesPath) ? DlcFile.fromTorch(codesPath, c.vocab()) : DlcFile.read(codesPath);
                 Compatibility.encoder(dit, codes.encoderSha(), "the codes in " + codesPath);
                 yield Conditioned.ofCodes(dit, codes, n);
             }

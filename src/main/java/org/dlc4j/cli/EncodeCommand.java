@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
+import org.dlc4j.data.ImageFolder;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.eval.Images;
 import org.dlc4j.sem.TrainedEncoder;
@@ -53,12 +54,20 @@ public final class EncodeCommand implements Callable<Integer> {
         if (!(tau > 0)) {
             throw new InvalidInputException("--tau must be positive, not " + tau);
         }
-        ImageDataset set = split != null ? FashionMnist.load(data.dir, FashionMnist.Split.parse(split)) : Images.load(images);
-        if (limit > 0) {
-            set = set.take(limit);
-        }
         try (NDManager manager = common.newManager();
              TrainedEncoder enc = TrainedEncoder.load(manager, encoderFile.resolve())) {
+            ImageDataset set;
+            if (split != null) {
+                set = FashionMnist.load(data.dir, FashionMnist.Split.parse(split));
+            } else if (enc.inputSize() != enc.config().image() && java.nio.file.Files.isDirectory(images)) {
+                // The released encoder reads 224-px centre crops of pictures of any size, in colour.
+                set = ImageFolder.load(images, ImageFolder.Options.colour(enc.inputSize())).data();
+            } else {
+                set = Images.load(images);
+            }
+            if (limit > 0) {
+                set = set.take(limit);
+            }
             DlcFile codes = enc.codes(set, tau, probs);
             codes.write(out);
             System.out.printf(Locale.ROOT, "%d codes of %d×%d from %s%nwrote %s%n", codes.count(), codes.length(), codes.vocab(), set.name(), out);

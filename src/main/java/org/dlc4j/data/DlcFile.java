@@ -7,6 +7,8 @@ import java.util.Map;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.DType;
 import org.dlc4j.io.HostTensor;
+import org.dlc4j.io.TensorInfo;
+import org.dlc4j.io.TensorSource;
 import org.dlc4j.util.InvalidInputException;
 
 /**
@@ -70,6 +72,47 @@ public record DlcFile(int[] tokens, int length, int vocab, int[] labels, float[]
         var meta = Checkpoint.Meta.current(KIND, "", 0, source, 0, Map.of("length", Integer.toString(length),
                 "vocab", Integer.toString(vocab), "tau", Double.toString(tau), "encoder_sha256", encoderSha));
         new Checkpoint(meta, tensors).save(path);
+    }
+
+    /**
+     * Codes written by the authors' Python tools ({@code torch.save} of an integer tensor [N, L]: their text-to-DLC
+     * {@code chat_sem.py}, their SEDD {@code run_sample.py}), for models whose codes have V tokens; the encoder is not
+     * recorded there, so none is checked. A file holding anything but one such tensor is refused.
+     */
+    public static DlcFile fromTorch(Path path, int vocab) {
+        try (TensorSource source = TensorSource.open(path)) {
+            if (source.names().size() != 1) {
+                throw new InvalidInputException(path + " holds " + source.names().size() + " tensors; codes saved by torch.save are one integer"
+                        + " tensor [N, L]");
+            }
+            TensorInfo t = source.info(source.names().get(0));
+            long[] shape = t.shape();
+            if (t.floating() || shape.length < 1 || shape.length > 2 || t.numel() > Integer.MAX_VALUE) {
+                throw new InvalidInputException(path + " holds a " + t.dtype() + " tensor of shape " + Arrays.toString(shape)
+                        + "; codes saved by torch.save are one integer tensor [N, L]");
+            }
+            long[] values = source.readLongs(t.name(), 0, (int) t.numel());
+            int length = (int) shape[shape.length - 1];
+            int[] tokens = new int[values.length];
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] < 0 || values[i] >= vocab) {
+                    throw new InvalidInputException(path + ": token " + values[i] + " at position " + i % length + " of code " + i / length
+                            + " is outside 0.." + (vocab - 1) + ", the codes these models read");
+                }
+                tokens[i] = (int) values[i];
+            }
+            return new DlcFile(tokens, length, vocab, null, null, 1.0, "", path.getFileName().toString());
+        }
+    }
+
+    /** Whether {@code path} is a PyTorch file (torch.save's zip), rather than a dlc4j DLC file. */
+    public static boolean isTorch(Path path) {
+        try (var in = java.nio.file.Files.newInputStream(path)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == 'P' && head[1] == 'K';
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Reads and validates a DLC file: shapes agree with its L and V, and every token is in range. */

@@ -15,15 +15,18 @@ import java.util.TreeMap;
 import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitTraining;
 import org.dlc4j.dit.TrainedDit;
+import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Checkpoint;
 import org.dlc4j.io.Hashes;
 import org.dlc4j.io.Json;
 import org.dlc4j.io.TensorSource;
 import org.dlc4j.nn.Params;
+import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.prior.Sedd;
 import org.dlc4j.prior.SeddTraining;
 import org.dlc4j.sem.SemEncoder;
 import org.dlc4j.sem.SemTraining;
+import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.DlcIoException;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Rng;
@@ -40,10 +43,6 @@ public final class HubImport {
     public static final String SOURCE_REPO = "source_repo";
     public static final String SOURCE_FILES = "source_files";
     public static final String DROPPED = "dropped_tensors";
-
-    /** How the released encoder's pictures are prepared (TrainedEncoder reads it): ADM's centre crop to 224 px, ImageNet's mean and std. */
-    public static final String INPUT = "input";
-    public static final String IMAGENET_224 = "imagenet-224";
 
     private HubImport() {
     }
@@ -77,7 +76,9 @@ public final class HubImport {
         }
         List<Imported> done = new ArrayList<>();
         for (Path m : models) {
-            done.add(importOne(m, out, repo));
+            Imported one = importOne(m, out, repo);
+            done.add(one);
+            mark(out, one);
         }
         return done;
     }
@@ -145,13 +146,28 @@ public final class HubImport {
                 linkVae(extra, file, out.resolve(ReleasedKind.VAE.relativePath()), ((DiT.Config) modelConfig).channels(), dir);
             }
             if (kind == ReleasedKind.ENCODER) {
-                extra.put(INPUT, IMAGENET_224);
+                extra.put(TrainedEncoder.INPUT, TrainedEncoder.IMAGENET_224); // 224-px centre crops, ImageNet mean and std
             }
             Checkpoint.Meta meta = Checkpoint.Meta.current(ckptKind, Json.write(modelConfig), 0, source, 0, extra);
             createDirectories(file.getParent());
             new Checkpoint(meta, params.toHost("")).save(file);
             return new Imported(kind, file, source, describe, report.dropped());
         }
+    }
+
+    /**
+     * Records the import in the model set's {@link ModelStore#RELEASED_MARKER}, which makes the folder a set of
+     * imported models for {@code --models} and {@link org.dlc4j.Dlc#open}: each kind's file and source repository.
+     */
+    private static void mark(Path out, Imported one) {
+        Path marker = out.resolve(ModelStore.RELEASED_MARKER);
+        JsonObject json = Files.exists(marker) ? readConfig(marker) : new JsonObject();
+        JsonObject entry = new JsonObject();
+        entry.addProperty("file", one.kind().relativePath());
+        entry.addProperty("repo", one.repo());
+        entry.addProperty("model", one.describe());
+        json.add(one.kind().name().toLowerCase(Locale.ROOT), entry);
+        AtomicFiles.writeString(marker, Json.PRETTY.toJson(json) + "\n");
     }
 
     /** A latent DiT names the VAE of its model set (imported before it), which decodes its samples. */

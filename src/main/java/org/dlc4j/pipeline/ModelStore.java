@@ -26,6 +26,13 @@ public record ModelStore(Path dir, String prefix) {
     /** The file a chain folder is recognised by. */
     public static final String CHAIN_MARKER = "chain.json";
 
+    /**
+     * The file a folder of imported released models is recognised by ({@code dlc import hf} writes it): laid out as a
+     * chain's (sem/encoder, dit/dlc, prior/sedd, and vae/vae that the DiT's latents are decoded with), pictures read as the
+     * authors' encoder reads them (centre crops).
+     */
+    public static final String RELEASED_MARKER = "released.json";
+
     /** What a chain's marker names as its data when it trained on Fashion-MNIST (a picture folder is named by its path). */
     public static final String FASHION_MNIST_DATA = "fashion-mnist";
 
@@ -36,7 +43,7 @@ public record ModelStore(Path dir, String prefix) {
 
     /** The models in {@code dir}: a chain's folder if it holds {@value #CHAIN_MARKER}, else the shipped layout. */
     public static ModelStore open(Path dir) {
-        return Files.exists(dir.resolve(CHAIN_MARKER)) ? new ModelStore(dir, "") : new ModelStore(dir);
+        return Files.exists(dir.resolve(CHAIN_MARKER)) || Files.exists(dir.resolve(RELEASED_MARKER)) ? new ModelStore(dir, "") : new ModelStore(dir);
     }
 
     /** The 32×64 code shape of the shipped encoder and of every shipped model that reads codes. */
@@ -54,6 +61,9 @@ public record ModelStore(Path dir, String prefix) {
     public boolean fashionMnist() {
         if (!chain()) {
             return true;
+        }
+        if (released()) {
+            return false;
         }
         String marker = readMarker();
         return !marker.contains("\"data\"") || marker.contains("\"data\":\"" + FASHION_MNIST_DATA + "\"");
@@ -76,7 +86,7 @@ public record ModelStore(Path dir, String prefix) {
      */
     public ImageFolder.Options pictures(int size, int channels) {
         ImageFolder.Options o = ImageFolder.Options.colour(size).withChannels(channels);
-        if (!chain() || fashionMnist()) {
+        if (!chain() || fashionMnist() || released()) {
             return o;
         }
         String data = Json.read(readMarker(), Marker.class).data();
@@ -103,7 +113,12 @@ public record ModelStore(Path dir, String prefix) {
         }
     }
 
-    /** Whether this is a folder {@code dlc chain} trained (its files named without a prefix). */
+    /** Whether this folder holds imported released models ({@value #RELEASED_MARKER}). */
+    public boolean released() {
+        return Files.exists(dir.resolve(RELEASED_MARKER));
+    }
+
+    /** Whether this is a folder {@code dlc chain} trained, or of imported models (its files named without a prefix). */
     public boolean chain() {
         return prefix.isEmpty();
     }
