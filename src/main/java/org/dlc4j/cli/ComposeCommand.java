@@ -73,7 +73,8 @@ public final class ComposeCommand implements Callable<Integer> {
         }
         var options = sampling.options();
         try (NDManager manager = common.newManager(); Decoders decoders = models.load(manager, EnumSet.of(m))) {
-            Sources inputs = Sources.load(manager, sourceSpecs, data.dir, decoders.encoder(), models.tau, decoders.imageSize());
+            DiT.Config shown = decoders.dit(m).output();
+            Sources inputs = Sources.load(manager, sourceSpecs, data.dir, decoders.encoder(), models.tau, shown.image(), shown.channels());
             Condition cond = Composition.condition(m, inputs.sources(), weights, n, new Rng(common.seed));
             long start = System.nanoTime();
             float[] images = decoders.sample(manager, m, inputs.sources(), cond, options, new Rng(common.seed + 1));

@@ -89,5 +89,10 @@ class ReleasedSetTest {
                 "--n", "2", "--steps", "3", "--out", tmp.resolve("pt").toString());
         assertEquals(0, fromPt.code(), fromPt.err());
         assertTrue(Files.exists(tmp.resolve("pt/grid.png")));
+        // Two pictures of different sizes composed per position, shown in colour beside the compositions.
+        var compose = CliHarness.run("compose", "--encoder", set.resolve("sem/encoder.safetensors").toString(), "--dit", set.resolve("dit/dlc.safetensors").toString(),
+                pics.resolve("a.png").toString(), pics.resolve("b.png").toString(), "--n", "2", "--steps", "3", "--out", tmp.resolve("mix").toString());
+        assertEquals(0, compose.code(), compose.err());
+        assertTrue(Files.exists(tmp.resolve("mix/grid.png")));
     }
 }
