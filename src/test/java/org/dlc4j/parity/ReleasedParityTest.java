@@ -66,7 +66,6 @@ class ReleasedParityTest {
             NDArray noise = g.array(m, "input.step_noise");
             g.assertOutput("step", sampler.step(DitSampling.denoiser(model, codes, scale, Integer.MAX_VALUE), xt, g.ints("input.step")[0],
                     () -> noise), TOL);
-            report(g);
         }
     }
 
@@ -101,7 +100,6 @@ class ReleasedParityTest {
             }
             g.assertClose("output.analytic.probs", g.floats("output.analytic.probs"), kept, TOL);
             assertArrayEquals(g.ints("output.analytic.tokens"), x, "tokens drawn");
-            report(g);
         }
     }
 
@@ -124,7 +122,6 @@ class ReleasedParityTest {
             g.assertOutput("cls", o.cls(), TOL);
             g.assertOutput("backbone_cls", o.backboneCls(), TOL);
             g.assertOutput("patches", o.patches().get(":, :4, :"), TOL);
-            report(g);
         }
     }
 
@@ -153,12 +150,6 @@ class ReleasedParityTest {
                 }
             }
             return best;
-        }
-    }
-
-    private static void report(Golden g) {
-        if (Boolean.getBoolean("parity.report")) {
-            g.observed().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "parity %s %s: max rel error %.2e%n", g.name(), k, v));
         }
     }
 }
