@@ -2,10 +2,12 @@ package org.dlc4j.hub;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;
 import org.dlc4j.prior.Sedd;
@@ -102,7 +104,7 @@ public record HubConfig(String path, JsonObject json, Function<String, long[]> s
         long[] in = shape("encoder.conv_in.weight"); // [w0, C, 3, 3]
         long[] out = shape("decoder.conv_out.weight"); // [C, w0, 3, 3]
         long[] latent = shape("post_quant_conv.weight"); // [c, c, 1, 1]
-        List<Integer> widths = new java.util.ArrayList<>();
+        List<Integer> widths = new ArrayList<>();
         for (int i = 0; names.contains("encoder.down_blocks." + i + ".resnets.0.conv1.weight"); i++) {
             widths.add((int) shape("encoder.down_blocks." + i + ".resnets.0.conv1.weight")[0]);
         }
@@ -154,11 +156,11 @@ public record HubConfig(String path, JsonObject json, Function<String, long[]> s
         return s;
     }
 
-    private static final java.util.regex.Pattern BLOCK_INDEX = java.util.regex.Pattern.compile("^blocks\\.(\\d+)\\.(?:(\\d+)\\.)?");
+    private static final Pattern BLOCK_INDEX = Pattern.compile("^blocks\\.(\\d+)\\.(?:(\\d+)\\.)?");
 
     /** Blocks counted from the names "blocks.<i>." (DINOv2's chunked "blocks.<c>.<i>." counts its inner index). */
     private int blocks() {
-        return (int) names.stream().map(BLOCK_INDEX::matcher).filter(java.util.regex.Matcher::find)
+        return (int) names.stream().map(BLOCK_INDEX::matcher).filter(Matcher::find)
                 .map(m -> m.group(2) != null ? m.group(2) : m.group(1)).distinct().count();
     }
 
@@ -216,9 +218,5 @@ public record HubConfig(String path, JsonObject json, Function<String, long[]> s
 
     private InvalidInputException bad(String what) {
         return new InvalidInputException(path + ": " + what);
-    }
-
-    static String show(long[] shape) {
-        return Arrays.toString(shape);
     }
 }
