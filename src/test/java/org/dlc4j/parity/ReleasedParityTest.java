@@ -120,32 +120,4 @@ class ReleasedParityTest {
             g.assertOutput("patches", o.patches().get(":, :4, :"), TOL);
         }
     }
-
-    /** Their sample_categorical's exponential race on dlc4j's weights, with the hashed uniforms it was given. */
-    private static final class Replay implements PriorSampler.Draw {
-        final float[] u;
-        final float[] weights;
-        final int k;
-
-        Replay(float[] u, int positions, int k) {
-            this.u = u;
-            this.weights = new float[positions * k];
-            this.k = k;
-        }
-
-        @Override
-        public int draw(int position, double[] w, int allowed) {
-            int best = 0;
-            double top = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                weights[position * k + j] = (float) w[j];
-                double v = w[j] / (1e-10 - Math.log(u[position * k + j] + 1e-10));
-                if (v > top) {
-                    top = v;
-                    best = j;
-                }
-            }
-            return best;
-        }
-    }
 }
