@@ -41,6 +41,9 @@ final class EvalReferenceCommand implements Callable<Integer> {
                     ImageDataset images = FashionMnist.load(scoring.data.dir, FashionMnist.Split.parse(split));
                     stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, FeatureNet.EMBED_BATCH), net.sha256(), manager);
                     stats.save(path);
+                } else if (!java.nio.file.Files.exists(path)) {
+                    throw new InvalidInputException(path + " is not there (only the test statistics ship; dlc eval --ref " + split
+                            + " makes the others on first use): make it with dlc eval reference --split " + split + " --recompute");
                 } else {
                     stats = ReferenceStats.load(path, net.sha256());
                 }

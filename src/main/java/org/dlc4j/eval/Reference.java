@@ -1,7 +1,9 @@
 package org.dlc4j.eval;
 
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.util.InvalidInputException;
@@ -19,7 +21,11 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
     public static Reference open(String ref, Path data, int refN, FeatureNet net, NDManager manager) {
         if (ref.equals("test") || ref.equals("train")) {
             var split = FashionMnist.Split.parse(ref);
-            var stored = ReferenceStats.loadIfMadeBy(ReferenceStats.defaultPath(ref), net.sha256());
+            Path path = ReferenceStats.defaultPath(ref);
+            if (!Files.exists(path) && net.sha256().equals(FeatureNet.PINNED_SHA256)) {
+                return madeOnce(path, "fashion-mnist-" + ref, FashionMnist.load(data, split), refN, net, manager);
+            }
+            var stored = ReferenceStats.loadIfMadeBy(path, net.sha256());
             if (stored.isEmpty()) {
                 // Another (unpinned) network: the shipped statistics are not its own, so they are made here.
                 Listener.current().message("the stored " + ref + " statistics belong to the pinned network; computing them for this one");
@@ -41,6 +47,18 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
     public Evaluator.Report score(String name, ImageDataset samples, FeatureNet net, long seed, NDManager manager) {
         return Evaluator.evaluate(name, net.embed(samples, FeatureNet.EMBED_BATCH), stats, features,
                 Evaluator.Options.defaults(seed), manager);
+    }
+
+    /**
+     * The pinned network's statistics of {@code images}, computed and saved to {@code path} because they are not there:
+     * only the test split's ship (models/ keeps to its size budget), so the train split's are made on first use, once.
+     */
+    static Reference madeOnce(Path path, String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
+        Listener.current().message(String.format(Locale.ROOT, "%s: computing the pinned network's statistics of the %,d %s images once",
+                path, images.count(), name));
+        Reference made = fromImages(name, images, refN, net, manager);
+        made.stats().save(path);
+        return made;
     }
 
     /** The statistics and features of {@code images} (the first {@code refN} for the features) under {@code net}. */

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped, pinned feature network measured on real data: each metric must move the way it is meant to
@@ -33,7 +35,9 @@ class EvalValidationTest {
         net = FeatureNet.load(manager, FeatureNet.defaultPath(), false); // the pinned file, or this fails
         test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
         trainRef = net.embed(FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN, N), 500);
-        trainStats = ReferenceStats.load(ReferenceStats.defaultPath("train"), net.sha256());
+        // Not shipped: made from the 60,000 training images on first use and kept (what dlc eval --ref train does).
+        trainStats = Reference.open("train", FashionMnist.DEFAULT_DIR, N, net, manager).stats();
+        assertEquals(60_000, trainStats.count());
     }
 
     @AfterAll
@@ -46,6 +50,16 @@ class EvalValidationTest {
 
     static Evaluator.Report score(ImageDataset images) {
         return Evaluator.evaluate(images.name(), net.embed(images, 500), trainStats, trainRef, new Evaluator.Options(20, 500, 10, 3, 0), manager);
+    }
+
+    @Test
+    void statisticsThatAreNotThereAreMadeOnceAndKept(@TempDir Path dir) {
+        Path path = dir.resolve("part-stats.safetensors");
+        Reference made = Reference.madeOnce(path, "part", test.take(300), 300, net, manager);
+        ReferenceStats kept = ReferenceStats.load(path, net.sha256());
+        assertEquals(300, kept.count());
+        assertArrayEquals(made.stats().pool().mean(), kept.pool().mean(), 1e-5); // stored as float32
+        assertEquals(0, made.stats().spatial().frechetDistance(kept.spatial()), 1e-3);
     }
 
     @Test
