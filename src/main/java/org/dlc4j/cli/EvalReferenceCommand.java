@@ -1,6 +1,7 @@
 package org.dlc4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,7 @@ final class EvalReferenceCommand implements Callable<Integer> {
                     ImageDataset images = FashionMnist.load(scoring.data.dir, FashionMnist.Split.parse(split));
                     stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, FeatureNet.EMBED_BATCH), net.sha256(), manager);
                     stats.save(path);
-                } else if (!java.nio.file.Files.exists(path)) {
+                } else if (!Files.exists(path)) {
                     throw new InvalidInputException(path + " is not there (only the test statistics ship; dlc eval --ref " + split
                             + " makes the others on first use): make it with dlc eval reference --split " + split + " --recompute");
                 } else {
