@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.dlc4j.data.FashionMnist;
 import org.dlc4j.data.ImageDataset;
 import org.dlc4j.eval.FeatureNet;
+import org.dlc4j.eval.Reference;
 import org.dlc4j.eval.ReferenceStats;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -40,8 +41,7 @@ final class EvalReferenceCommand implements Callable<Integer> {
                                 + " SHA-256 in FeatureNet.PINNED_SHA256 first (dlc eval --ref test computes an unpinned network's statistics on the fly)");
                     }
                     ImageDataset images = FashionMnist.load(scoring.data.dir, FashionMnist.Split.parse(split));
-                    stats = ReferenceStats.compute("fashion-mnist-" + split, net.embed(images, FeatureNet.EMBED_BATCH), net.sha256(), manager);
-                    stats.save(path);
+                    stats = Reference.madeOnce(path, "fashion-mnist-" + split, images, images.count(), net, manager).stats();
                 } else if (!Files.exists(path)) {
                     throw new InvalidInputException(path + " is not there (only the test statistics ship; dlc eval --ref " + split
                             + " makes the others on first use): make it with dlc eval reference --split " + split + " --recompute");

@@ -50,11 +50,12 @@ public record Reference(ReferenceStats stats, FeatureSet features, String note) 
     }
 
     /**
-     * The pinned network's statistics of {@code images}, computed and saved to {@code path} because they are not there:
-     * only the test split's ship (models/ keeps to its size budget), so the train split's are made on first use, once.
+     * The pinned network's statistics of {@code images}, computed and saved to {@code path}: only the test split's ship
+     * (models/ keeps to its size budget), so the train split's are made on first use, once; {@code dlc eval reference
+     * --recompute} rebuilds either.
      */
-    static Reference madeOnce(Path path, String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
-        Listener.current().message(String.format(Locale.ROOT, "%s: computing the pinned network's statistics of the %,d %s images once",
+    public static Reference madeOnce(Path path, String name, ImageDataset images, int refN, FeatureNet net, NDManager manager) {
+        Listener.current().message(String.format(Locale.ROOT, "%s: computing the pinned network's statistics of the %,d %s images",
                 path, images.count(), name));
         Reference made = fromImages(name, images, refN, net, manager);
         made.stats().save(path);

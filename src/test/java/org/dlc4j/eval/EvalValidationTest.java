@@ -34,9 +34,10 @@ class EvalValidationTest {
         manager = NDManager.newBaseManager();
         net = FeatureNet.load(manager, FeatureNet.defaultPath(), false); // the pinned file, or this fails
         test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
-        trainRef = net.embed(FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN, N), 500);
         // Not shipped: made from the 60,000 training images on first use and kept (what dlc eval --ref train does).
-        trainStats = Reference.open("train", FashionMnist.DEFAULT_DIR, N, net, manager).stats();
+        Reference train = Reference.open("train", FashionMnist.DEFAULT_DIR, N, net, manager);
+        trainRef = train.features(); // the first N training images
+        trainStats = train.stats();
         assertEquals(60_000, trainStats.count());
     }
 
