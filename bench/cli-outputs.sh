@@ -13,10 +13,10 @@ export DJL_CACHE_DIR="$here/.djl" MKL_DYNAMIC=FALSE OMP_DYNAMIC=FALSE MALLOC_MMA
 t="${DLC_THREADS:-$(nproc)}"
 j() { (cd "$here" && java -Xmx8g -Djava.awt.headless=true -Ddlc4j.home="$here" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t" \
   -Dai.djl.pytorch.num_interop_threads=1 -Djava.util.concurrent.ForkJoinPool.common.parallelism="$t" -jar "$jar" "$@"); }
-# the shipped DiT and text model read the ViT encoder's codes: the text table's code accuracy needs labelled codes of that encoder
-[[ -f "$o/vit-train.safetensors" ]] || j encode --split train --limit 5000 --encoder models/sem/fmnist-sem-32x64-vit.safetensors --out "$o/vit-train.safetensors"
+# the text table's code accuracy needs labelled training codes of the shipped models' encoder (the default one)
+[[ -f "$o/train-codes.safetensors" ]] || j encode --split train --limit 5000 --out "$o/train-codes.safetensors"
 j demo --out "$o/demo" > "$o/demo.log" 2>&1
 j compose table --methods code,distribution --pairs 2 --n 4 --steps 5 --out "$o/ctable" > "$o/ctable.log" 2>&1
-j text table --n 20 --text-steps 4 --remasking low-confidence,random --steps 5 --codes "$o/vit-train.safetensors" --out "$o/ttable" > "$o/ttable.log" 2>&1
+j text table --n 20 --text-steps 4 --remasking low-confidence,random --steps 5 --codes "$o/train-codes.safetensors" --out "$o/ttable" > "$o/ttable.log" 2>&1
 (cd "$o" && find demo ctable ttable -type f | sort | xargs sha256sum) > "$o/hashes.txt"
 echo "wrote $o/hashes.txt"

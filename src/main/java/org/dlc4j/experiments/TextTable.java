@@ -43,24 +43,31 @@ public final class TextTable {
                            DitSampling.Options sampling, long seed) {
     }
 
-    /** The prompts, class c's held-out captions in turn (n / classes per class), and the class each prompts. */
+    /**
+     * The prompts, n / classes per class, each class's held-out captions in turn, and the class each prompts. The classes
+     * alternate (prompt k is of class k mod classes) so that any contiguous slice, such as an Inception Score split, holds
+     * every class alike: split by class blocks, each IS split would see one class and the score would read ≈ 1.
+     */
     public record Prompts(List<String> texts, int[] labels) {
         public static Prompts heldOut(Captions captions, int n) {
             int classes = captions.classes();
             if (n < classes) {
                 throw InvalidInputException.of("n", "n must be at least the " + classes + " classes, not " + n);
             }
-            List<String> prompts = new ArrayList<>();
             int per = n / classes;
-            int[] labels = new int[per * classes];
+            int[][] held = new int[classes][];
             for (int c = 0; c < classes; c++) {
-                int[] held = captions.of(c, true);
-                if (held.length == 0) {
+                held[c] = captions.of(c, true);
+                if (held[c].length == 0) {
                     throw new InvalidInputException("the caption file has no held-out caption for class " + c);
                 }
-                for (int i = 0; i < per; i++) {
-                    prompts.add(captions.texts().get(held[i % held.length]));
-                    labels[c * per + i] = c;
+            }
+            List<String> prompts = new ArrayList<>();
+            int[] labels = new int[per * classes];
+            for (int i = 0; i < per; i++) {
+                for (int c = 0; c < classes; c++) {
+                    prompts.add(captions.texts().get(held[c][i % held[c].length]));
+                    labels[i * classes + c] = c;
                 }
             }
             return new Prompts(prompts, labels);
