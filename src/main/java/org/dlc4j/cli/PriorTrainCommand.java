@@ -25,6 +25,15 @@ final class PriorTrainCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "SEDD-T", description = "Model size: tiny, SEDD-T, SEDD-S, SEDD-M (default: ${DEFAULT-VALUE}).")
     String preset;
 
+    @Option(names = "--width", description = "Transformer width, overriding the preset's (a multiple of 2 × --heads).")
+    Integer width;
+
+    @Option(names = "--depth", description = "Number of blocks, overriding the preset's.")
+    Integer depth;
+
+    @Option(names = "--heads", description = "Attention heads, overriding the preset's.")
+    Integer heads;
+
     @Mixin
     ModelOutputOption output;
 
@@ -37,9 +46,10 @@ final class PriorTrainCommand implements Callable<Integer> {
         DlcFile codes = training.codes();
         Sedd.Config model;
         try {
-            model = Sedd.Config.preset(preset, codes.length(), codes.vocab());
+            Sedd.Config p = Sedd.Config.preset(preset, codes.length(), codes.vocab());
+            model = p.resized(width != null ? width : p.dim(), depth != null ? depth : p.depth(), heads != null ? heads : p.heads());
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage());
+            throw new InvalidInputException(e.getMessage() + " (see --preset, --width, --depth, --heads)");
         }
         DlcFile heldout = training.heldout(codes);
         var c = SeddTraining.Config.fmnist(model, common.seed);

@@ -440,7 +440,7 @@ public final class Chain {
             scores.put("prior→DiT", score("prior", dlc, generated, dlc.sample(generated.condition(), sampling, new Rng(s.seed() + 1)), net, reference));
             if (text != null) { // a folder without captions or classes has no text model
                 var prompts = s.folder() == null ? TextTable.Prompts.heldOut(Captions.read(Captions.defaultPath()), Math.max(n, 10))
-                        : pictureCaptions(test, n);
+                        : TextTable.Prompts.ofPictures(CaptionSource.captionsOf(test), test.labels(), n);
                 int length = text.model().config().length();
                 try (TextEncoder encoder = TextEncoder.load()) {
                     int[] tokens = text.sample(encoder, prompts.texts(), new Unmasking.Config(length, Unmasking.Remasking.LOW_CONFIDENCE, 1.0,
@@ -485,20 +485,6 @@ public final class Chain {
         json.put("targets", targets);
         AtomicFiles.writeString(s.out().resolve("report.json"), Json.pretty(json));
         return targets;
-    }
-
-    /** n prompts: the test pictures' captions (held out: the text model never saw them), cycled, with the pictures' classes. */
-    private static TextTable.Prompts pictureCaptions(ImageDataset test, int n) {
-        List<String> own = CaptionSource.captionsOf(test);
-        List<String> texts = new ArrayList<>();
-        int[] labels = test.labels() == null ? null : new int[n];
-        for (int i = 0; i < n; i++) {
-            texts.add(own.get(i % own.size()));
-            if (labels != null) {
-                labels[i] = test.labels()[i % own.size()];
-            }
-        }
-        return new TextTable.Prompts(texts, labels);
     }
 
     private Evaluator.Report score(String name, TrainedDit dit, Conditioned conditioned, float[] images, FeatureNet net, Reference reference) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.dlc4j.data.DlcFile;
 import org.dlc4j.data.FashionMnist;
@@ -71,6 +72,43 @@ public final class TextTable {
                 }
             }
             return new Prompts(prompts, labels);
+        }
+
+        /**
+         * n prompts from pictures' own captions (cycled), taken class by class in turn when {@code labels} is given, so
+         * that any contiguous slice (the Inception Score's splits) holds every class, as {@link #heldOut} does; in the
+         * given order when it is null.
+         */
+        public static Prompts ofPictures(List<String> captions, int[] labels, int n) {
+            int[] order = labels == null ? IntStream.range(0, captions.size()).toArray() : interleaved(labels);
+            List<String> texts = new ArrayList<>();
+            int[] own = labels == null ? null : new int[n];
+            for (int i = 0; i < n; i++) {
+                int k = order[i % order.length];
+                texts.add(captions.get(k));
+                if (own != null) {
+                    own[i] = labels[k];
+                }
+            }
+            return new Prompts(texts, own);
+        }
+
+        /** The indices 0..N−1 reordered to take one of each label in turn (each label's indices in their order). */
+        static int[] interleaved(int[] labels) {
+            var byLabel = new TreeMap<Integer, List<Integer>>();
+            for (int i = 0; i < labels.length; i++) {
+                byLabel.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(i);
+            }
+            int[] order = new int[labels.length];
+            int filled = 0;
+            for (int round = 0; filled < order.length; round++) {
+                for (List<Integer> of : byLabel.values()) {
+                    if (round < of.size()) {
+                        order[filled++] = of.get(round);
+                    }
+                }
+            }
+            return order;
         }
     }
 

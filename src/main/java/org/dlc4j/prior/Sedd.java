@@ -59,6 +59,15 @@ public final class Sedd {
             return depth * block + t * (vocab + 1L) * (d + 1) + t * d * (vocab + 1L);
         }
 
+        /** The same model with another width, depth and head count (the rest of the preset kept). */
+        public Config resized(int dim, int depth, int heads) {
+            if (dim <= 0 || depth <= 0 || heads <= 0 || dim % heads != 0 || (dim / heads) % 2 != 0) {
+                throw new IllegalArgumentException("width " + dim + ", depth " + depth + ", heads " + heads
+                        + ": all must be positive and the width a multiple of 2 × heads (rotary attention halves each head)");
+            }
+            return new Config(name, length, vocab, dim, depth, heads, condDim, mlpRatio, dropout);
+        }
+
         public String describe() {
             return String.format(Locale.ROOT, "%s (L=%d, V=%d, width %d, %d blocks, %d heads)", name, length, vocab, dim, depth, heads);
         }

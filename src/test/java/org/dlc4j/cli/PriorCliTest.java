@@ -14,6 +14,7 @@ import org.dlc4j.data.DlcFile;
 import org.dlc4j.dit.Conditioning;
 import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitTraining;
+import org.dlc4j.prior.TrainedPrior;
 import org.dlc4j.util.Rng;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,26 @@ class PriorCliTest {
 
     private static String s(String name) {
         return dir.resolve(name).toString();
+    }
+
+    @Test
+    void widthDepthAndHeadsResizeThePresetAndTheModelKeepsItsShape() {
+        var r = run("prior", "train", "--codes", s("train.safetensors"), "--preset", "tiny", "--width", "24", "--depth", "3", "--heads", "3",
+                "--epochs", "1", "--batch", "8", "--warmup", "2", "--out", s("resized.safetensors"), "--checkpoint", s("resized-ck.safetensors"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("width 24, 3 blocks, 3 heads"), r.out());
+        try (var m = NDManager.newBaseManager(); var prior = TrainedPrior.load(m, dir.resolve("resized.safetensors"))) {
+            var c = prior.model().config();
+            assertEquals(24, c.dim());
+            assertEquals(3, c.depth());
+            assertEquals(3, c.heads());
+        }
+        var gen = run("generate", "--prior", s("resized.safetensors"), "--dit", s("dit.safetensors"), "--n", "2", "--prior-steps", "4", "--steps", "2",
+                "--out", s("gen-resized"));
+        assertEquals(0, gen.code(), gen.err());
+        assertOneLineError(run("prior", "train", "--codes", s("train.safetensors"), "--preset", "tiny", "--width", "30", "--heads", "4"),
+                "width 30", "multiple of 2 × heads", "--width");
+        assertOneLineError(run("prior", "train", "--codes", s("train.safetensors"), "--preset", "tiny", "--depth", "0"), "depth 0");
     }
 
     @Test

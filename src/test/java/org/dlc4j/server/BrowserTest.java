@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -86,8 +87,9 @@ class BrowserTest {
     }
 
     static void until(String what, java.util.function.BooleanSupplier condition) {
+        // The page redraws the code's buttons when an answer lands: an element read in mid-redraw is stale, so poll again.
         new WebDriverWait(browser, Duration.ofSeconds(90)).withMessage(() -> what + "; status: " + id("status").getText())
-                .until(b -> condition.getAsBoolean());
+                .ignoring(StaleElementReferenceException.class).until(b -> condition.getAsBoolean());
     }
 
     /** Clicks {@code button} and waits for the {@code k}-th result block to hold {@code n} finished images. */

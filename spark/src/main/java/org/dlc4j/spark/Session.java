@@ -54,11 +54,12 @@ public record Session(String master, String executorMemory, int maxCores) {
 
     /**
      * The environment executors need from this process: where DJL's native library is cached, and libtorch's fixed
-     * thread settings (given to a session's executors, and to a local cluster's Workers, whose executors inherit it).
+     * thread and instruction-set settings (given to a session's executors, and to a local cluster's Workers, whose
+     * executors inherit it).
      */
     public static java.util.Map<String, String> executorEnv() {
         java.util.Map<String, String> env = new java.util.TreeMap<>();
-        for (String v : new String[] {"DJL_CACHE_DIR", "MKL_DYNAMIC", "OMP_DYNAMIC"}) {
+        for (String v : new String[] {"DJL_CACHE_DIR", "MKL_DYNAMIC", "OMP_DYNAMIC", "DNNL_MAX_CPU_ISA"}) {
             if (System.getenv(v) != null) {
                 env.put(v, System.getenv(v));
             }
