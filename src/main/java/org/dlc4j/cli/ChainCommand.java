@@ -58,8 +58,9 @@ final class ChainCommand implements Callable<Integer> {
             + " reference's: 32 px, batch 128) (default: ${DEFAULT-VALUE}).")
     String ditRecipe;
 
-    @Option(names = "--warm-start", split = ",", paramLabel = "STAGE=FILE", description = "Start a DiT stage from this trained DiT when the"
-            + " folder holds no checkpoint of it, e.g. dit-dlc=models/dit/fmnist-dlc.safetensors (after a machine lost the folder).")
+    @Option(names = "--warm-start", split = ",", paramLabel = "STAGE=FILE", description = "Start a model stage (dit-dlc, dit-none, prior, text)"
+            + " from this trained model when the folder holds no checkpoint of it, e.g. dit-dlc=models/dit/fmnist-dlc.safetensors (after a"
+            + " machine lost the folder).")
     List<String> warmStarts;
 
     @Override

@@ -36,11 +36,18 @@ final class CodeTrainingOptions {
     @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
     boolean resume;
 
+    @Option(names = "--init", paramLabel = "FILE", description = "Warm-start from this trained model of the same configuration when there is no"
+            + " checkpoint to resume (e.g. the shipped model after a machine lost out/): weights and EMA from it, optimiser and step count afresh.")
+    Path init;
+
     @Option(names = "--stop-at", description = "Stop at this step with a checkpoint (continue later with --resume).")
     Long stopAt;
 
-    /** The training codes (the first --limit of them). */
+    /** The training codes (the first --limit of them); a missing --init model is refused first, before any work. */
     DlcFile codes() {
+        if (init != null && !Files.exists(init)) {
+            throw InvalidInputException.of("init", "warm-start model " + init + " not found");
+        }
         if (!Files.exists(codesPath)) {
             throw new InvalidInputException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
         }

@@ -60,7 +60,7 @@ final class PriorTrainCommand implements Callable<Integer> {
         Path target = out != null ? out : ModelStore.shipped().prior();
         System.out.printf(Locale.ROOT, "%s: %.3f GFLOP per code forward, %d codes%n", model.describe(), 2e-9 * model.forwardMacs(), codes.count());
         try (NDManager manager = common.newManager()) {
-            var r = SeddTraining.train(manager, c, codes, heldout, checkpoint, training.resume, target, training.until());
+            var r = SeddTraining.train(manager, c, codes, heldout, checkpoint, training.resume, target, training.until(), training.init);
             double codesPerSecond = r.tokensPerSecond() / model.length();
             System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.0f tokens/s (%.1f GFLOP/s in the model), last loss %.4f%s%n", r.steps(),
                     r.totalSteps(), r.trainSeconds(), r.tokensPerSecond(), codesPerSecond * 6e-9 * model.forwardMacs(), r.finalLoss(),

@@ -65,7 +65,7 @@ final class TextTrainCommand implements Callable<Integer> {
                     model.describe(), captions.count(), java.util.stream.IntStream.range(0, captions.count()).filter(i -> captions.heldout()[i]).count(),
                     (System.nanoTime() - start) / 1e9, 2e-9 * model.forwardMacs(12), codes.count());
             var d = new TextTraining.Data(codes, heldout, captions, bank, encoder.sha256());
-            var r = TextTraining.train(manager, c, d, checkpoint, training.resume, target, training.until());
+            var r = TextTraining.train(manager, c, d, checkpoint, training.resume, target, training.until(), training.init);
             System.out.printf(Locale.ROOT, "%d of %d steps, %.0f s, %.0f codes/s (%.1f GFLOP/s in the model), last loss %.4f%s%n", r.steps(),
                     r.totalSteps(), r.trainSeconds(), r.codesPerSecond(), r.codesPerSecond() * 6e-9 * model.forwardMacs(12), r.finalLoss(),
                     Double.isNaN(r.heldoutBits()) ? "" : String.format(Locale.ROOT, ", held-out %.4f bits per token", r.heldoutBits()));

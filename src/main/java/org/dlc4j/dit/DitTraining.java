@@ -18,7 +18,6 @@ import org.dlc4j.nn.Params;
 import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.InvalidInputException;
 import org.dlc4j.util.Listener;
-import org.dlc4j.util.ModelMismatchException;
 import org.dlc4j.util.Rng;
 
 /**
@@ -187,15 +186,7 @@ public final class DitTraining {
         Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(mc), 0, images.name(), c.seed(), Map.of("training", GSON.toJson(c), TrainedDit.ENCODER_SHA, data.encoderSha()));
         try (Params params = new Params(manager)) {
             DiT model = new DiT(params, mc, new Rng(c.seed())); // before the trainer, which sizes its state on the parameters
-            if (init != null && !(resume && java.nio.file.Files.exists(checkpoint))) {
-                Checkpoint start = Checkpoint.load(init, KIND);
-                if (!start.meta().configJson().equals(meta.configJson())) {
-                    throw new ModelMismatchException(init + " is another model (" + start.meta().configJson() + ", this run trains " + meta.configJson()
-                            + "): warm-start from a model of the same configuration");
-                }
-                params.load(start.tensors(), "", init); // before the trainer, whose EMA starts as a copy of these weights
-                Listener.current().message("warm-started from " + init + " (its weights and EMA; the optimiser and step count start afresh)");
-            }
+            Trainer.warmStart(params, init, KIND, meta.configJson(), checkpoint, resume);
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));

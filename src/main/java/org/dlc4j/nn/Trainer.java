@@ -281,6 +281,28 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * Warm-starts {@code params} from the weights of the trained model {@code init} (null: keep the fresh initialisation)
+     * unless {@code resume} finds a checkpoint to continue: for a machine that lost its checkpoints, where the shipped
+     * model is the durable state. Call it before the trainer is built, whose EMA starts as a copy of these weights; the
+     * optimiser, the step count and the schedule start afresh, so this is not an exact resume, and the run says so.
+     */
+    public static void warmStart(Params params, Path init, String kind, String configJson, Path checkpoint, boolean resume) {
+        if (init == null || resume && Files.exists(checkpoint)) {
+            return;
+        }
+        if (!Files.exists(init)) {
+            throw InvalidInputException.of("init", "warm-start model " + init + " not found");
+        }
+        Checkpoint start = Checkpoint.load(init, kind);
+        if (!start.meta().configJson().equals(configJson)) {
+            throw new ModelMismatchException(init + " is another model (" + start.meta().configJson() + ", this run trains " + configJson
+                    + "): warm-start from a model of the same configuration");
+        }
+        params.load(start.tensors(), "", init);
+        Listener.current().message("warm-started from " + init + " (its weights and EMA; the optimiser and step count start afresh)");
+    }
+
+    /**
      * Resumes from {@code path} if it exists and returns whether it did, refusing a checkpoint whose model configuration
      * differs from {@code configJson}: parameters of the same shapes would otherwise load silently into a different model
      * (a changed default, such as the DiT's code pooling, is enough).

@@ -59,6 +59,15 @@ public final class Sedd {
             return depth * block + t * (vocab + 1L) * (d + 1) + t * d * (vocab + 1L);
         }
 
+        /**
+         * The shipped Fashion-MNIST prior's shape: SEDD-T made 6 blocks deep (issue 25: at 20 epochs it bounds the held-out
+         * codes at 1.73 bits per token against the 4-block model's 1.77, and its codes decode nearer real ones).
+         */
+        public static Config fmnist(int length, int vocab) {
+            Config t = preset("SEDD-T", length, vocab);
+            return t.resized(t.dim(), 6, t.heads());
+        }
+
         /** The same model with another width, depth and head count (the rest of the preset kept). */
         public Config resized(int dim, int depth, int heads) {
             if (dim <= 0 || depth <= 0 || heads <= 0 || dim % heads != 0 || (dim / heads) % 2 != 0) {

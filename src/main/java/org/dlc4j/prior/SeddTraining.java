@@ -51,6 +51,10 @@ public final class SeddTraining {
             return new Config(model, epochs, batch, lr, warmup, gradClip, emaDecay, checkpointEvery, evalEvery, seed);
         }
 
+        public Config withEpochs(int epochs) {
+            return with(epochs, batch, lr);
+        }
+
         public Config withSchedule(long warmup, long checkpointEvery, long evalEvery) {
             return new Config(model, epochs, batch, lr, warmup, gradClip, emaDecay, checkpointEvery, evalEvery, seed);
         }
@@ -73,6 +77,15 @@ public final class SeddTraining {
      */
     public static Result train(NDManager manager, Config c, DlcFile codes, DlcFile heldout, Path checkpoint, boolean resume, Path output,
                                long until) {
+        return train(manager, c, codes, heldout, checkpoint, resume, output, until, null);
+    }
+
+    /**
+     * As {@link #train(NDManager, Config, DlcFile, DlcFile, Path, boolean, Path, long)}, warm-started from the trained
+     * prior {@code init} (null: a fresh initialisation) when there is no checkpoint to resume ({@link Trainer#warmStart}).
+     */
+    public static Result train(NDManager manager, Config c, DlcFile codes, DlcFile heldout, Path checkpoint, boolean resume, Path output,
+                               long until, Path init) {
         Sedd.Config mc = c.model();
         check(mc, codes, "training");
         if (heldout != null) {
@@ -91,6 +104,7 @@ public final class SeddTraining {
                 Map.of("training", GSON.toJson(c), TrainedPrior.ENCODER_SHA, codes.encoderSha()));
         try (Params params = new Params(manager)) {
             Sedd model = new Sedd(params, mc, new Rng(c.seed()));
+            Trainer.warmStart(params, init, KIND, meta.configJson(), checkpoint, resume);
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));

@@ -58,6 +58,14 @@ public final class TextTraining {
     private TextTraining() {}
 
     public static Result train(NDManager manager, Config c, Data d, Path checkpoint, boolean resume, Path output, long until) {
+        return train(manager, c, d, checkpoint, resume, output, until, null);
+    }
+
+    /**
+     * As {@link #train(NDManager, Config, Data, Path, boolean, Path, long)}, warm-started from the trained text model
+     * {@code init} (null: a fresh initialisation) when there is no checkpoint to resume ({@link Trainer#warmStart}).
+     */
+    public static Result train(NDManager manager, Config c, Data d, Path checkpoint, boolean resume, Path output, long until, Path init) {
         TextToDlc.Config mc = c.model();
         check(mc, d.codes(), "training");
         d.captions().check(d.codes(), false);
@@ -78,6 +86,7 @@ public final class TextTraining {
         Checkpoint.Meta meta = Checkpoint.Meta.current(KIND, GSON.toJson(mc), 0, d.codes().source(), c.seed(), extra);
         try (Params params = new Params(manager)) {
             TextToDlc model = new TextToDlc(params, mc, new Rng(c.seed()));
+            Trainer.warmStart(params, init, KIND, meta.configJson(), checkpoint, resume);
             try (Trainer trainer = new Trainer(params, tc, c.seed() + 1)) {
                 if (resume && trainer.resumeIfPresent(checkpoint, KIND, meta.configJson())) {
                     Listener.current().message(String.format(Locale.ROOT, "resumed at step %d from %s", trainer.step(), checkpoint));

@@ -28,8 +28,8 @@ class FlagMappingTest {
         assertOneLineError(run("chain", "--quick", "--skip", "encoder", "--out", dir.resolve("empty").toString()), "is skipped but", "(--skip)");
         assertOneLineError(run("chain", "--quick", "--folder", dir.toString(), "--size", "30", "--out", dir.resolve("f").toString()),
                 "multiple of 8 pixels", "not 30", "(--size)");
-        assertOneLineError(run("chain", "--quick", "--warm-start", "prior=" + dir, "--out", dir.resolve("w").toString()),
-                "only the DiT stages", "(--warm-start)");
+        assertOneLineError(run("chain", "--quick", "--warm-start", "features=" + dir, "--out", dir.resolve("w").toString()),
+                "only the model stages", "not features", "(--warm-start)");
         assertOneLineError(run("chain", "--quick", "--dit-recipe", "slow", "--out", dir.resolve("r").toString()), "DiT recipe 'slow'", "(--dit-recipe)");
     }
 }

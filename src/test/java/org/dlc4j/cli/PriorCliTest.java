@@ -77,6 +77,18 @@ class PriorCliTest {
     }
 
     @Test
+    void initWarmStartsFromATrainedPriorOfTheSameShape() {
+        var r = run("prior", "train", "--codes", s("train.safetensors"), "--preset", "tiny", "--epochs", "1", "--batch", "8", "--warmup", "2",
+                "--init", s("prior.safetensors"), "--resume", "--out", s("warm.safetensors"), "--checkpoint", s("warm-ck.safetensors"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue((r.out() + r.err()).contains("warm-started from " + s("prior.safetensors")), r.out() + r.err());
+        assertOneLineError(run("prior", "train", "--codes", s("train.safetensors"), "--preset", "tiny", "--init", s("absent.safetensors"),
+                "--out", s("warm2.safetensors"), "--checkpoint", s("warm2-ck.safetensors")), "warm-start model", "not found", "(--init)");
+        assertOneLineError(run("prior", "train", "--codes", s("train.safetensors"), "--preset", "tiny", "--depth", "3", "--batch", "8", "--init",
+                s("prior.safetensors"), "--out", s("warm3.safetensors"), "--checkpoint", s("warm3-ck.safetensors")), "same configuration");
+    }
+
+    @Test
     void generateDrawsCodesThenImagesAndTheSameSeedGivesTheSameOutput() {
         var r = run("generate", "--prior", s("prior.safetensors"), "--dit", s("dit.safetensors"), "--n", "3", "--prior-steps", "4", "--steps", "2",
                 "--out", s("gen"));

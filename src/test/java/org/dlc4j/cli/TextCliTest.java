@@ -84,6 +84,22 @@ class TextCliTest {
     }
 
     @Test
+    void initWarmStartsTheTextModelFromATrainedOne() {
+        // With a vanishing learning rate a run ends where it began: on the given model when warm-started.
+        var r = train("t2d-warm.safetensors", "t2d-warm-ck.safetensors", "--lr", "1e-12", "--init", s("t2d.safetensors"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warm-started from " + s("t2d.safetensors")), r.err());
+        var trained = Checkpoint.load(dir.resolve("t2d.safetensors")).tensors();
+        var warm = Checkpoint.load(dir.resolve("t2d-warm.safetensors")).tensors();
+        trained.forEach((name, t) -> assertArrayEquals(t.floats(), warm.get(name).floats(), 1e-6f, name));
+        var fresh = train("t2d-fresh.safetensors", "t2d-fresh-ck.safetensors", "--lr", "1e-12");
+        assertEquals(0, fresh.code(), fresh.err());
+        var f = Checkpoint.load(dir.resolve("t2d-fresh.safetensors")).tensors();
+        assertTrue(trained.entrySet().stream().anyMatch(e -> !java.util.Arrays.equals(e.getValue().floats(), f.get(e.getKey()).floats())),
+                "without --init the run stays at its own initialisation");
+    }
+
+    @Test
     void theHeldOutPromptTableScoresEverySetting() throws Exception {
         assumeTrue(Files.exists(FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
         var r = run("text", "table", "--text-model", s("t2d.safetensors"), "--dit", s("dit.safetensors"), "--n", "10", "--text-steps", "2,4",

@@ -90,9 +90,9 @@ class ChainTest {
         double warmGap = distance(straight.resolve("dit/dlc.safetensors"), budgeted.resolve("dit/dlc.safetensors"));
         double freshGap = distance(straight.resolve("dit/none.safetensors"), budgeted.resolve("dit/none.safetensors"));
         assertTrue(warmGap < freshGap / 4, "warm-started " + warmGap + " against fresh " + freshGap);
-        var prior = Map.of(Chain.Stage.PRIOR, straight.resolve("prior/sedd.safetensors"));
+        var features = Map.of(Chain.Stage.FEATURES, straight.resolve("eval/features.safetensors"));
         assertThrows(org.dlc4j.util.InvalidInputException.class,
-                () -> new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, null, true, 0, Set.of(), limits, null, DitRecipe.FAST, prior));
+                () -> new Chain.Settings(budgeted, FashionMnist.DEFAULT_DIR, null, true, 0, Set.of(), limits, null, DitRecipe.FAST, features));
     }
 
     @Test

@@ -112,21 +112,59 @@ class SeddTest {
         }
     }
 
+    /** One pass of the tiny preset over codes of 4 tokens from 6 values, 8 a batch. */
+    private static SeddTraining.Config onePass(long seed) {
+        return SeddTraining.Config.tiny(Sedd.Config.preset("tiny", 4, 6), seed).with(1, 8, 1e-3);
+    }
+
     @Test
     void aResumedRunEndsWhereAnUninterruptedOneDoes() {
-        var mc = Sedd.Config.preset("tiny", 4, 6);
-        var c = SeddTraining.Config.tiny(mc, 3).with(1, 8, 1e-3);
+        var c = onePass(3);
         try (NDManager m = NDManager.newBaseManager()) {
             DlcFile data = codes(48, 4);
             SeddTraining.train(m, c, data, null, dir.resolve("a.safetensors"), false, dir.resolve("a-model.safetensors"), Long.MAX_VALUE);
             var half = SeddTraining.train(m, c, data, null, dir.resolve("b.safetensors"), false, dir.resolve("b-model.safetensors"), 3);
             assertEquals(3, half.steps());
             assertTrue(!Files.exists(dir.resolve("b-model.safetensors")), "no model before the end");
-            SeddTraining.train(m, c, data, null, dir.resolve("b.safetensors"), true, dir.resolve("b-model.safetensors"), Long.MAX_VALUE);
+            // A model to warm-start from is passed too: a checkpoint to resume wins over it.
+            SeddTraining.train(m, c, data, null, dir.resolve("b.safetensors"), true, dir.resolve("b-model.safetensors"), Long.MAX_VALUE,
+                    dir.resolve("a-model.safetensors"));
             var a = Checkpoint.load(dir.resolve("a-model.safetensors")).tensors();
             var b = Checkpoint.load(dir.resolve("b-model.safetensors")).tensors();
             assertEquals(a.keySet(), b.keySet());
             a.forEach((name, t) -> assertArrayEquals(t.floats(), b.get(name).floats(), 0f, name));
+        }
+    }
+
+    @Test
+    void aWarmStartBeginsFromTheGivenModel() {
+        var c = onePass(4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DlcFile data = codes(48, 8);
+            Path trained = dir.resolve("w-trained.safetensors");
+            SeddTraining.train(m, c, data, null, dir.resolve("w-a.safetensors"), false, trained, Long.MAX_VALUE);
+            // With a vanishing learning rate a run ends where it began: on the given model when warm-started, far from it when not.
+            var still = c.with(1, 8, 1e-12);
+            SeddTraining.train(m, still, data, null, dir.resolve("w-b.safetensors"), true, dir.resolve("w-warm.safetensors"), Long.MAX_VALUE, trained);
+            SeddTraining.train(m, still, data, null, dir.resolve("w-c.safetensors"), true, dir.resolve("w-fresh.safetensors"), Long.MAX_VALUE);
+            var a = Checkpoint.load(trained).tensors();
+            var warm = Checkpoint.load(dir.resolve("w-warm.safetensors")).tensors();
+            var fresh = Checkpoint.load(dir.resolve("w-fresh.safetensors")).tensors();
+            a.forEach((name, t) -> assertArrayEquals(t.floats(), warm.get(name).floats(), 1e-6f, name));
+            double apart = 0;
+            for (var e : a.entrySet()) {
+                float[] p = e.getValue().floats();
+                float[] q = fresh.get(e.getKey()).floats();
+                for (int i = 0; i < p.length; i++) {
+                    apart = Math.max(apart, Math.abs(p[i] - q[i]));
+                }
+            }
+            assertTrue(apart > 1e-3, "a fresh run stays at its initialisation, " + apart + " from the trained model");
+            // A model of another shape is refused before any step.
+            var other = SeddTraining.Config.tiny(c.model().resized(16, 2, 2), 4).with(1, 8, 1e-3);
+            var e = assertThrows(org.dlc4j.util.ModelMismatchException.class, () -> SeddTraining.train(m, other, data, null,
+                    dir.resolve("w-e.safetensors"), true, dir.resolve("w-e-model.safetensors"), Long.MAX_VALUE, trained));
+            assertTrue(e.getMessage().contains("same configuration"), e.getMessage());
         }
     }
 
