@@ -3,6 +3,7 @@ package org.dlc4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dlc4j.data.DlcFile;
+import org.dlc4j.nn.Trainer;
 import org.dlc4j.util.InvalidInputException;
 import picocli.CommandLine.Option;
 
@@ -45,9 +46,7 @@ final class CodeTrainingOptions {
 
     /** The training codes (the first --limit of them); a missing --init model is refused first, before any work. */
     DlcFile codes() {
-        if (init != null && !Files.exists(init)) {
-            throw InvalidInputException.of("init", "warm-start model " + init + " not found");
-        }
+        Trainer.requireInit(init);
         if (!Files.exists(codesPath)) {
             throw new InvalidInputException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
         }

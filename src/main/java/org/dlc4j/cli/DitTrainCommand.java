@@ -12,6 +12,7 @@ import org.dlc4j.dit.DiT;
 import org.dlc4j.dit.DitRecipe;
 import org.dlc4j.dit.DitTraining;
 import org.dlc4j.eval.Images;
+import org.dlc4j.nn.Trainer;
 import org.dlc4j.pipeline.ModelStore;
 import org.dlc4j.sem.TrainedEncoder;
 import org.dlc4j.util.InvalidInputException;
@@ -131,6 +132,7 @@ final class DitTrainCommand implements Callable<Integer> {
         if (codePooling != null && conditioning != Conditioning.DLC) {
             throw new InvalidInputException("--code-pooling applies to --cond dlc only");
         }
+        Trainer.requireInit(init);
         DitRecipe chosen = DitRecipe.parse(recipe);
         if (pictures.given() && image != null) {
             throw InvalidInputException.of("image", "--image is for Fashion-MNIST: --folder pictures are brought to --size");

@@ -290,9 +290,7 @@ public final class Trainer implements AutoCloseable {
         if (init == null || resume && Files.exists(checkpoint)) {
             return;
         }
-        if (!Files.exists(init)) {
-            throw InvalidInputException.of("init", "warm-start model " + init + " not found");
-        }
+        requireInit(init);
         Checkpoint start = Checkpoint.load(init, kind);
         if (!start.meta().configJson().equals(configJson)) {
             throw new ModelMismatchException(init + " is another model (" + start.meta().configJson() + ", this run trains " + configJson
@@ -300,6 +298,16 @@ public final class Trainer implements AutoCloseable {
         }
         params.load(start.tensors(), "", init);
         Listener.current().message("warm-started from " + init + " (its weights and EMA; the optimiser and step count start afresh)");
+    }
+
+    /**
+     * Refuses a named warm-start model that does not exist (null: none asked for). The command-line skins call it before
+     * any work, so that a typo does not surface only after the data are loaded or encoded.
+     */
+    public static void requireInit(Path init) {
+        if (init != null && !Files.exists(init)) {
+            throw InvalidInputException.of("init", "warm-start model " + init + " not found");
+        }
     }
 
     /**

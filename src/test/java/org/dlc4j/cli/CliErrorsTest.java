@@ -48,6 +48,9 @@ class CliErrorsTest {
         assertOneLineError(run("dit", "train", "--cond", "none", "--snapshot-every", "-1"), "--snapshot-every must be ≥ 0");
         assertOneLineError(run("dit", "train", "--cond", "dlc", "--code-pooling", "max"), "--code-pooling 'max' is not mean or scaled");
         assertOneLineError(run("dit", "train", "--cond", "class", "--code-pooling", "mean"), "--code-pooling applies to --cond dlc only");
+        // A missing warm-start model is named before any data are read (this data folder does not exist either).
+        assertOneLineError(run("dit", "train", "--cond", "dlc", "--data", "/nonexistent/fmnist", "--init", "/nonexistent/dit.safetensors"),
+                "warm-start model /nonexistent/dit.safetensors not found", "--init");
         assertOneLineError(run("dit", "sample", "--scale", "-1"), "--scale must be ≥ 0");
         assertOneLineError(run("dit", "sample", "--model", "/nonexistent/dit.safetensors"), "not found");
         assertOneLineError(run("sem", "export", "--checkpoint", "/nonexistent/ck.safetensors", "--out", "/tmp/x.safetensors"), "not found");
