@@ -361,7 +361,7 @@ public final class Chain {
             }
             case PRIOR -> {
                 DlcFile codes = DlcFile.read(model(Stage.CODES));
-                // The shipped prior's recipe: SEDD-T at 6 blocks for PRIOR_EPOCHS passes.
+                // The shipped prior's recipe: SEDD-T at 7 blocks for PRIOR_EPOCHS passes.
                 Sedd.Config m = s.quick() ? Sedd.Config.preset("tiny", codes.length(), codes.vocab()) : Sedd.Config.fmnist(codes.length(), codes.vocab());
                 var c = s.quick() ? SeddTraining.Config.tiny(m, s.seed()).withSchedule(2, 8, 0)
                         : SeddTraining.Config.fmnist(m, s.seed()).withEpochs(PRIOR_EPOCHS);
