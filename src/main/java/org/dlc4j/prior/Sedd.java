@@ -60,8 +60,9 @@ public final class Sedd {
         }
 
         /**
-         * The shipped Fashion-MNIST prior's shape: SEDD-T made 7 blocks deep (issue 25: depth is what moved the FD of its
-         * decoded codes, 13.18 at 4 blocks, 11.50 at 6, 11.25 at 7, where more epochs at 6 blocks moved it by 0.02).
+         * The shipped Fashion-MNIST prior's shape: SEDD-T made 7 blocks deep (issue 25: depth moved the FD of its decoded
+         * codes from 13.18 at 4 blocks to about 11.4 at 6 or 7, which one 5,000-image draw cannot tell apart; 7 blocks bound
+         * the held-out codes lowest at 25 epochs, 1.655 bits per token against 1.680).
          */
         public static Config fmnist(int length, int vocab) {
             Config t = preset("SEDD-T", length, vocab);
