@@ -46,7 +46,7 @@ final class CodeTrainingOptions {
 
     /** The training codes (the first --limit of them); a missing --init model is refused first, before any work. */
     DlcFile codes() {
-        Trainer.requireInit(init);
+        Trainer.requireWarmStart(init, "init");
         if (!Files.exists(codesPath)) {
             throw new InvalidInputException("codes " + codesPath + " not found: make them with dlc encode --split train --out " + codesPath);
         }

@@ -132,7 +132,7 @@ final class DitTrainCommand implements Callable<Integer> {
         if (codePooling != null && conditioning != Conditioning.DLC) {
             throw new InvalidInputException("--code-pooling applies to --cond dlc only");
         }
-        Trainer.requireInit(init);
+        Trainer.requireWarmStart(init, "init");
         DitRecipe chosen = DitRecipe.parse(recipe);
         if (pictures.given() && image != null) {
             throw InvalidInputException.of("image", "--image is for Fashion-MNIST: --folder pictures are brought to --size");

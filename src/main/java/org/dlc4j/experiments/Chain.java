@@ -29,6 +29,7 @@ import org.dlc4j.eval.FeatureTraining;
 import org.dlc4j.eval.Reference;
 import org.dlc4j.io.AtomicFiles;
 import org.dlc4j.io.Json;
+import org.dlc4j.nn.Trainer;
 import org.dlc4j.pipeline.CodeSampling;
 import org.dlc4j.pipeline.Compatibility;
 import org.dlc4j.pipeline.Conditioned;
@@ -130,9 +131,7 @@ public final class Chain {
                     throw InvalidInputException.of("warm-start", "only the model stages (dit-dlc, dit-none, prior, text) warm-start, not "
                             + e.getKey().label());
                 }
-                if (!Files.exists(e.getValue())) {
-                    throw InvalidInputException.of("warm-start", "warm-start model " + e.getValue() + " not found");
-                }
+                Trainer.requireWarmStart(e.getValue(), "warm-start");
             }
         }
 

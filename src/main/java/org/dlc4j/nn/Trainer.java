@@ -290,7 +290,7 @@ public final class Trainer implements AutoCloseable {
         if (init == null || resume && Files.exists(checkpoint)) {
             return;
         }
-        requireInit(init);
+        requireWarmStart(init, "init");
         Checkpoint start = Checkpoint.load(init, kind);
         if (!start.meta().configJson().equals(configJson)) {
             throw new ModelMismatchException(init + " is another model (" + start.meta().configJson() + ", this run trains " + configJson
@@ -301,12 +301,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Refuses a named warm-start model that does not exist (null: none asked for). The command-line skins call it before
-     * any work, so that a typo does not surface only after the data are loaded or encoded.
+     * Refuses a named warm-start model that does not exist (null: none asked for), naming the {@code parameter} that gave
+     * it. The command line and the chain call it before any work, so that a typo does not surface only after the data
+     * are loaded or encoded.
      */
-    public static void requireInit(Path init) {
-        if (init != null && !Files.exists(init)) {
-            throw InvalidInputException.of("init", "warm-start model " + init + " not found");
+    public static void requireWarmStart(Path model, String parameter) {
+        if (model != null && !Files.exists(model)) {
+            throw InvalidInputException.of(parameter, "warm-start model " + model + " not found");
         }
     }
 
